@@ -1,0 +1,79 @@
+/**
+ * An MLP as a pure function of explicit parameters with a leading run axis: W_l is [R, in, out] and b_l is
+ * [R, 1, out], so R runs of the same shape train as one batched computation (one matMul per layer for all
+ * runs). Nothing here knows how many runs there are or which backend runs them.
+ */
+import * as tf from './tf';
+import { Domain, Rng, hashKeys } from './rng';
+
+export type Activation = 'relu' | 'tanh' | 'gelu';
+
+export interface MlpShape {
+  inputDim: number;
+  width: number;
+  /** Hidden layers. */
+  depth: number;
+  outputDim: number;
+  activation: Activation;
+}
+
+/** [fanIn, fanOut] of each layer, input to output. */
+export function layerDims(shape: MlpShape): Array<[number, number]> {
+  const dims: Array<[number, number]> = [];
+  let fanIn = shape.inputDim;
+  for (let l = 0; l < shape.depth; l++) {
+    dims.push([fanIn, shape.width]);
+    fanIn = shape.width;
+  }
+  dims.push([fanIn, shape.outputDim]);
+  return dims;
+}
+
+/** Shapes of one run's parameters, in order W0, b0, W1, b1, … (without the run axis). */
+export function paramShapes(shape: MlpShape): number[][] {
+  return layerDims(shape).flatMap(([fanIn, fanOut]) => [
+    [fanIn, fanOut],
+    [1, fanOut],
+  ]);
+}
+
+/**
+ * One run's initial parameters, computed in JavaScript from the seed alone, so every backend and every
+ * grouping of runs starts from bit-identical weights. He-normal for relu, LeCun-normal otherwise; zero biases.
+ */
+export function initParams(shape: MlpShape, seed: number): Float32Array[] {
+  const gain = shape.activation === 'relu' ? 2 : 1;
+  return layerDims(shape).flatMap(([fanIn, fanOut], layer) => {
+    const rng = new Rng(hashKeys(seed, Domain.init, layer));
+    const std = Math.sqrt(gain / fanIn);
+    const w = Float32Array.from({ length: fanIn * fanOut }, () => std * rng.gaussian());
+    return [w, new Float32Array(fanOut)];
+  });
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'gelu': {
+      // The tanh approximation of GELU, from core ops so autodiff and every backend support it.
+      const inner = tf.mul(SQRT_2_OVER_PI, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+      return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+    }
+  }
+}
+
+/** x: [R, B, in] → outputs [R, B, out]. */
+export function forward(params: tf.Tensor[], x: tf.Tensor, activation: Activation): tf.Tensor {
+  let h = x;
+  const layers = params.length / 2;
+  for (let l = 0; l < layers; l++) {
+    h = tf.add(tf.matMul(h, params[2 * l]), params[2 * l + 1]);
+    if (l < layers - 1) h = activate(h, activation);
+  }
+  return h;
+}

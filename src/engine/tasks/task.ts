@@ -1,0 +1,34 @@
+/**
+ * A task is an infinite stream of labelled samples. Sample i of the stream keyed `streamKey` is a pure
+ * function of (streamKey, i): that is the common-random-numbers property every comparison relies on.
+ */
+export type LossKind = 'mse' | 'xent';
+
+export interface Task {
+  readonly inputDim: number;
+  /** Width of the model's output: classes (logits) or regression targets. */
+  readonly outputDim: number;
+  readonly loss: LossKind;
+  /**
+   * Writes samples [start, start + count) of the stream `streamKey` into `x` (count × inputDim) and `y`
+   * (count × outputDim: a one-hot label for classification, the target for regression), from `offset` rows.
+   */
+  fill(streamKey: number, start: number, count: number, x: Float32Array, y: Float32Array, offset?: number): void;
+  /**
+   * The loss of the Bayes-optimal predictor on the given probe inputs, where the task knows it
+   * (the floor a perfect model's held-out loss approaches), else null.
+   */
+  bayesLoss(probeX: Float32Array, count: number): number | null;
+}
+
+/** Numerically safe softmax into `out`. */
+export function softmaxInto(logits: ArrayLike<number>, out: Float64Array): void {
+  let max = -Infinity;
+  for (let k = 0; k < logits.length; k++) max = Math.max(max, logits[k]);
+  let sum = 0;
+  for (let k = 0; k < logits.length; k++) {
+    out[k] = Math.exp(logits[k] - max);
+    sum += out[k];
+  }
+  for (let k = 0; k < logits.length; k++) out[k] /= sum;
+}

@@ -1,0 +1,123 @@
+/**
+ * The link codec: an experiment (spec + view) as a short URL fragment. Defaults are omitted, the JSON is
+ * compressed with lz-string (URL-safe alphabet, no escaping needed), and the payload carries the schema
+ * version so a link from a newer lab is refused with a clear message instead of being misread.
+ */
+import LZString from 'lz-string';
+import { z } from 'zod';
+import {
+  ExperimentSpec,
+  LrScheduleSpec,
+  SPEC_VERSION,
+  defaultSpec,
+  defaultTask,
+  formatIssues,
+  validateSpec,
+  type ExperimentSpecInput,
+} from './schema';
+import { ViewSpec, defaultView } from './view';
+
+/** The fragment key that carries an experiment: https://host/#e=<payload>. */
+export const LINK_KEY = 'e';
+
+export interface LinkState {
+  spec: ExperimentSpec;
+  view: ViewSpec;
+  /** Start training as soon as the link opens (otherwise it waits for "Run"). */
+  autorun: boolean;
+}
+
+export type DecodeResult = { ok: true; state: LinkState } | { ok: false; error: string };
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+function isPlainObject(v: unknown): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** `value` without the fields equal to `defaults` (recursively); discriminators (`kind`) always stay. */
+function omitDefaults(value: Json, defaults: Json | undefined): Json | undefined {
+  if (deepEqual(value, defaults)) return undefined;
+  if (!isPlainObject(value) || !isPlainObject(defaults)) return value;
+  const out: Record<string, Json> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const kept = key === 'kind' ? v : omitDefaults(v, defaults[key]);
+    if (kept !== undefined) out[key] = kept;
+  }
+  return out;
+}
+
+/** The spec with what the schema would fill in anyway removed: the smallest input that parses back to it. */
+export function minimalSpec(spec: ExperimentSpec): ExperimentSpecInput {
+  const base = defaultSpec();
+  const defaults = {
+    ...base,
+    task: defaultTask(spec.task.kind),
+    lrSchedule: LrScheduleSpec.parse({ kind: spec.lrSchedule.kind }),
+  };
+  const { runs, version: _version, ...rest } = spec;
+  const minimal = (omitDefaults(rest as unknown as Json, defaults as unknown as Json) ?? {}) as Record<string, Json>;
+  if (!deepEqual(runs, base.runs)) {
+    minimal.runs = runs.map(({ seed, ...run }) => (seed === 1 ? run : { ...run, seed }));
+  }
+  return minimal as ExperimentSpecInput;
+}
+
+const Envelope = z.object({
+  v: z.number().int().positive(),
+  s: z.unknown().optional(),
+  w: z.unknown().optional(),
+  run: z.literal(1).optional(),
+});
+
+export function encodeLink(state: LinkState): string {
+  const envelope: z.infer<typeof Envelope> = { v: SPEC_VERSION, s: minimalSpec(state.spec) };
+  const view = omitDefaults(state.view as unknown as Json, defaultView() as unknown as Json);
+  if (view !== undefined) envelope.w = view;
+  if (state.autorun) envelope.run = 1;
+  return LZString.compressToEncodedURIComponent(JSON.stringify(envelope));
+}
+
+/** A full URL for the state, on the given page address (its fragment is replaced). */
+export function linkUrl(base: string, state: LinkState): string {
+  return `${base.split('#')[0]}#${LINK_KEY}=${encodeLink(state)}`;
+}
+
+/** Finds the payload in a full URL, a bare fragment ("#e=…" or "e=…") or the payload itself. */
+export function extractPayload(text: string): string {
+  const trimmed = text.trim();
+  const fragment = trimmed.includes('#') ? trimmed.slice(trimmed.indexOf('#') + 1) : trimmed;
+  const params = new URLSearchParams(fragment);
+  return params.get(LINK_KEY) ?? fragment;
+}
+
+export function decodeLink(text: string): DecodeResult {
+  const payload = extractPayload(text);
+  if (!payload) return { ok: false, error: 'This link holds no experiment.' };
+  let raw: unknown;
+  try {
+    const json = LZString.decompressFromEncodedURIComponent(payload);
+    if (!json) throw new Error('empty');
+    raw = JSON.parse(json);
+  } catch {
+    return { ok: false, error: 'This link is damaged: its experiment could not be decoded (was it cut short when copied?).' };
+  }
+  const envelope = Envelope.safeParse(raw);
+  if (!envelope.success) return { ok: false, error: 'This link is not an SGD Noise Lab experiment.' };
+  const { v, s, w, run } = envelope.data;
+  if (v > SPEC_VERSION) {
+    return {
+      ok: false,
+      error: `This link was made by a newer version of the lab (format v${v}; this lab reads up to v${SPEC_VERSION}). Reload the page to get the latest lab.`,
+    };
+  }
+  const spec = validateSpec(s ?? {});
+  if (!spec.ok) return { ok: false, error: `This link's experiment is invalid: ${formatIssues(spec.issues)}.` };
+  const view = ViewSpec.safeParse(w ?? {});
+  if (!view.success) return { ok: false, error: "This link's chart settings are invalid." };
+  return { ok: true, state: { spec: spec.spec, view: view.data, autorun: run === 1 } };
+}

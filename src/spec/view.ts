@@ -1,0 +1,25 @@
+/** How the charts are viewed. Part of a link, so a shared experiment opens looking the same. */
+import { z } from 'zod';
+
+export const X_AXES = ['step', 'samples', 'lrSteps', 'time'] as const;
+export type XAxis = (typeof X_AXES)[number];
+
+export const X_AXIS_LABELS: Record<XAxis, string> = {
+  step: 'steps',
+  samples: 'samples seen',
+  lrSteps: 'η · steps',
+  time: 'wall time (s)',
+};
+
+export const ViewSpec = z.object({
+  xAxis: z.enum(X_AXES).default('step'),
+  logX: z.boolean().default(false),
+  logY: z.boolean().default(true),
+  /** EMA weight of the smoothed curve, as in TensorBoard (0 = raw). */
+  smoothing: z.number().min(0).max(0.99).default(0.6),
+});
+export type ViewSpec = z.infer<typeof ViewSpec>;
+
+export function defaultView(): ViewSpec {
+  return ViewSpec.parse({});
+}
