@@ -51,16 +51,25 @@ function omitDefaults(value: Json, defaults: Json | undefined): Json | undefined
   return out;
 }
 
+/**
+ * A discriminated variant (task, schedule): omitted when it equals the spec's default variant, else its
+ * kind plus the fields that differ from that kind's own defaults.
+ */
+function minimalVariant<T extends { kind: string }>(value: T, base: T, kindDefaults: T): Json | undefined {
+  if (deepEqual(value, base)) return undefined;
+  return { ...(omitDefaults(value as unknown as Json, kindDefaults as unknown as Json) as object), kind: value.kind };
+}
+
 /** The spec with what the schema would fill in anyway removed: the smallest input that parses back to it. */
 export function minimalSpec(spec: ExperimentSpec): ExperimentSpecInput {
   const base = defaultSpec();
-  const defaults = {
-    ...base,
-    task: defaultTask(spec.task.kind),
-    lrSchedule: LrScheduleSpec.parse({ kind: spec.lrSchedule.kind }),
-  };
-  const { runs, version: _version, ...rest } = spec;
-  const minimal = (omitDefaults(rest as unknown as Json, defaults as unknown as Json) ?? {}) as Record<string, Json>;
+  const { runs, task, lrSchedule, version: _version, ...rest } = spec;
+  const { runs: _r, task: _t, lrSchedule: _l, version: _v, ...restDefaults } = base;
+  const minimal = (omitDefaults(rest as unknown as Json, restDefaults as unknown as Json) ?? {}) as Record<string, Json>;
+  const minimalTask = minimalVariant(task, base.task, defaultTask(task.kind));
+  if (minimalTask !== undefined) minimal.task = minimalTask;
+  const minimalSchedule = minimalVariant(lrSchedule, base.lrSchedule, LrScheduleSpec.parse({ kind: lrSchedule.kind }));
+  if (minimalSchedule !== undefined) minimal.lrSchedule = minimalSchedule;
   if (!deepEqual(runs, base.runs)) {
     minimal.runs = runs.map(({ seed, ...run }) => (seed === 1 ? run : { ...run, seed }));
   }
