@@ -1,0 +1,50 @@
+/** Which backend trains (and on what adapter), a way to choose another, and why others were skipped. */
+import { BACKEND_CHOICES, type BackendChoice } from '../../worker/protocol';
+import { switchBackend } from '../actions';
+import { useRuns } from '../stores/runs';
+
+export function BackendPanel() {
+  const backend = useRuns((s) => s.backend);
+  const loading = useRuns((s) => s.loadingBackend);
+  const fellBack = backend && backend.requested !== 'auto' && backend.requested !== backend.name;
+  return (
+    <div className="backend" data-testid="backend">
+      <span className="backend-name" data-testid="backend-name">
+        {loading ? 'starting backend…' : backend ? backend.name : 'no backend'}
+      </span>
+      {backend?.adapter && (
+        <span className="backend-adapter">
+          {backend.adapter}
+          {backend.softwareAdapter && ' (software fallback, no GPU)'}
+        </span>
+      )}
+      <select
+        aria-label="Backend"
+        value={backend?.requested ?? 'auto'}
+        disabled={loading}
+        onChange={(e) => switchBackend(e.target.value as BackendChoice)}
+      >
+        {BACKEND_CHOICES.map((b) => (
+          <option key={b} value={b}>
+            {b === 'auto' ? 'auto (fastest that works)' : b}
+          </option>
+        ))}
+      </select>
+      {fellBack && (
+        <span className="backend-warning" role="alert">
+          {backend.requested} failed; fell back to {backend.name}.
+        </span>
+      )}
+      {backend && backend.notices.length > 0 && (
+        <details className="backend-notices">
+          <summary>why {backend.name}?</summary>
+          <ul>
+            {backend.notices.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+}

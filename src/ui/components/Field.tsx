@@ -1,0 +1,90 @@
+/** A labelled input bound to one path of the draft, with the validation message for that path beside it. */
+import { useId } from 'react';
+import { editDraft, useExperiment } from '../stores/experiment';
+
+type Path = (string | number)[];
+
+function valueAt(obj: unknown, path: Path): unknown {
+  return path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], obj);
+}
+
+export function useIssue(path: Path): string | undefined {
+  const key = path.join('.');
+  return useExperiment((s) => s.issues.find((i) => i.path === key)?.message);
+}
+
+/** Numbers are typed as text: whatever a person types is kept, and the schema says what is wrong with it. */
+function parseNumber(text: string): number | string {
+  const trimmed = text.trim();
+  const n = Number(trimmed);
+  return trimmed !== '' && Number.isFinite(n) ? n : text;
+}
+
+interface FieldProps {
+  label: string;
+  path: Path;
+  hint?: string;
+}
+
+export function NumberField({ label, path, hint }: FieldProps) {
+  const id = useId();
+  const value = useExperiment((s) => valueAt(s.draft, path));
+  const issue = useIssue(path);
+  return (
+    <div className={`field${issue ? ' invalid' : ''}`}>
+      <label htmlFor={id} title={hint}>
+        {label}
+      </label>
+      <input
+        id={id}
+        type="text"
+        inputMode="decimal"
+        value={value === undefined ? '' : String(value)}
+        aria-invalid={Boolean(issue)}
+        aria-describedby={issue ? `${id}-err` : undefined}
+        data-path={path.join('.')}
+        onChange={(e) => editDraft(path, parseNumber(e.target.value))}
+      />
+      {issue && (
+        <span className="field-error" id={`${id}-err`} role="alert">
+          {issue}
+        </span>
+      )}
+    </div>
+  );
+}
+
+interface SelectProps<T extends string> extends FieldProps {
+  options: readonly T[];
+  onSelect?: (value: T) => void;
+}
+
+export function SelectField<T extends string>({ label, path, options, onSelect, hint }: SelectProps<T>) {
+  const id = useId();
+  const value = useExperiment((s) => valueAt(s.draft, path)) as T;
+  const issue = useIssue(path);
+  return (
+    <div className={`field${issue ? ' invalid' : ''}`}>
+      <label htmlFor={id} title={hint}>
+        {label}
+      </label>
+      <select
+        id={id}
+        value={value}
+        data-path={path.join('.')}
+        onChange={(e) => (onSelect ? onSelect(e.target.value as T) : editDraft(path, e.target.value))}
+      >
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+      {issue && (
+        <span className="field-error" role="alert">
+          {issue}
+        </span>
+      )}
+    </div>
+  );
+}

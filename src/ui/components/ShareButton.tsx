@@ -1,0 +1,35 @@
+/** "Copy link": the whole experiment and view as a URL, shown with its length and copied to the clipboard. */
+import { useState } from 'react';
+import { currentLink } from '../actions';
+
+export function ShareButton() {
+  const [link, setLink] = useState<string | null>(null);
+  const [copied, setCopied] = useState<boolean | null>(null);
+
+  async function share() {
+    const url = currentLink();
+    setLink(url);
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied(true);
+    } catch {
+      setCopied(false); // e.g. clipboard permission denied: the link is still shown, selected.
+    }
+  }
+
+  return (
+    <div className="share">
+      <button type="button" onClick={share} data-testid="copy-link">
+        Copy link
+      </button>
+      {link && (
+        <span className="share-result">
+          <input readOnly value={link} data-testid="share-link" aria-label="Experiment link" onFocus={(e) => e.target.select()} />
+          <small role="status">
+            {copied ? 'Copied ✓' : 'Select and copy'} · {link.length} characters
+          </small>
+        </span>
+      )}
+    </div>
+  );
+}

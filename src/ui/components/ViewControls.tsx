@@ -1,0 +1,46 @@
+/** Chart view: x-axis, log axes and smoothing (all part of the link). */
+import { X_AXES, X_AXIS_LABELS, type XAxis } from '../../spec/view';
+import { syncUrl } from '../actions';
+import { setView, useView } from '../stores/view';
+
+function update(patch: Parameters<typeof setView>[0]) {
+  setView(patch);
+  syncUrl();
+}
+
+export function ViewControls() {
+  const view = useView();
+  return (
+    <div className="view-controls" aria-label="Chart view">
+      <label>
+        x-axis{' '}
+        <select value={view.xAxis} onChange={(e) => update({ xAxis: e.target.value as XAxis })} data-testid="x-axis">
+          {X_AXES.map((a) => (
+            <option key={a} value={a}>
+              {X_AXIS_LABELS[a]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <input type="checkbox" checked={view.logX} onChange={(e) => update({ logX: e.target.checked })} /> log x
+      </label>
+      <label>
+        <input type="checkbox" checked={view.logY} onChange={(e) => update({ logY: e.target.checked })} /> log y
+      </label>
+      <label>
+        smoothing{' '}
+        <input
+          type="range"
+          min={0}
+          max={0.99}
+          step={0.01}
+          value={view.smoothing}
+          onChange={(e) => update({ smoothing: Number(e.target.value) })}
+          aria-valuetext={view.smoothing.toFixed(2)}
+        />{' '}
+        <output>{view.smoothing.toFixed(2)}</output>
+      </label>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+/** What the worker reports: backend, run progress, and every run's metric rows (appended in place). */
+import { create } from 'zustand';
+import type { MetricRow, RunProgress } from '../../engine/trainer';
+import type { BackendInfo } from '../../worker/protocol';
+
+interface RunsState {
+  backend: BackendInfo | null;
+  /** Set while the worker picks and self-tests a backend. */
+  loadingBackend: boolean;
+  playing: boolean;
+  runs: RunProgress[];
+  /** Rows per run id. Arrays grow in place; `version` changes whenever any of them does. */
+  metrics: Record<string, MetricRow[]>;
+  version: number;
+  lossFloor: number | null;
+  /** Failures the person must see (GPU errors, a backend that could not start). */
+  errors: string[];
+  /** performance.now() when the first metric row of this page arrived (for the benchmark). */
+  firstStepAt: number | null;
+}
+
+export const useRuns = create<RunsState>(() => ({
+  backend: null,
+  loadingBackend: true,
+  playing: false,
+  runs: [],
+  metrics: {},
+  version: 0,
+  lossFloor: null,
+  errors: [],
+  firstStepAt: null,
+}));
+
+export function appendMetrics(rows: Record<string, MetricRow[]>, runs: RunProgress[]): void {
+  const { metrics, version, firstStepAt } = useRuns.getState();
+  let added = false;
+  for (const [id, runRows] of Object.entries(rows)) {
+    if (!runRows.length) continue;
+    (metrics[id] ??= []).push(...runRows);
+    added = true;
+  }
+  useRuns.setState({
+    runs,
+    version: added ? version + 1 : version,
+    firstStepAt: firstStepAt ?? (added ? performance.now() : null),
+  });
+}
+
+export function restartRuns(ids: string[], runs: RunProgress[], lossFloor: number | null): void {
+  const metrics = { ...useRuns.getState().metrics };
+  for (const id of ids) metrics[id] = [];
+  const live = new Set(runs.map((r) => r.id));
+  for (const id of Object.keys(metrics)) if (!live.has(id)) delete metrics[id];
+  useRuns.setState((s) => ({ metrics, runs, lossFloor, version: s.version + 1 }));
+}
+
+export function reportError(message: string): void {
+  useRuns.setState((s) => ({ errors: [...s.errors, message] }));
+}

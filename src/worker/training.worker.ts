@@ -1,0 +1,138 @@
+/**
+ * The training worker: owns the Trainer, runs it while "playing", and streams metrics to the UI in batches
+ * at most ~10 times a second. Commands are queued and handled between training chunks by one pump, so no
+ * command ever interleaves with a half-finished step.
+ */
+import { Trainer, type MetricRow } from '../engine/trainer';
+import { chooseBackend, watchGpuErrors } from './backends';
+import type { FromWorker, ToWorker } from './protocol';
+
+const POST_INTERVAL_MS = 100;
+/** Each chunk of steps aims at this much compute, so pause and edits answer quickly. */
+const CHUNK_TARGET_MS = 40;
+const MAX_CHUNK = 500;
+
+const post = (message: FromWorker) => self.postMessage(message);
+
+let trainer: Trainer | null = null;
+let playing = false;
+let chunk = 1;
+let pending: Record<string, MetricRow[]> = {};
+let lastPost = 0;
+const queue: ToWorker[] = [];
+let pumping = false;
+
+function flush(): void {
+  if (!trainer) return;
+  post({ type: 'metrics', rows: pending, runs: trainer.progress() });
+  pending = {};
+  lastPost = performance.now();
+}
+
+function setPlaying(next: boolean): void {
+  if (playing !== next) {
+    playing = next;
+    post({ type: 'playing', playing });
+  }
+}
+
+function failFatally(message: string): void {
+  setPlaying(false);
+  post({ type: 'error', message, fatal: true });
+}
+
+async function trainChunk(steps: number): Promise<void> {
+  if (!trainer) return;
+  const t0 = performance.now();
+  const rows = await trainer.advance(steps);
+  const elapsed = performance.now() - t0;
+  for (const [id, runRows] of rows) (pending[id] ??= []).push(...runRows);
+  // Grow or shrink the chunk towards the target time; never by more than 2× at once.
+  const ideal = (steps * CHUNK_TARGET_MS) / Math.max(elapsed, 1);
+  chunk = Math.max(1, Math.min(MAX_CHUNK, Math.round(Math.min(ideal, steps * 2))));
+  if (performance.now() - lastPost >= POST_INTERVAL_MS) flush();
+}
+
+function restarted(ids: string[]): void {
+  if (!trainer) return;
+  post({ type: 'restarted', ids, runs: trainer.progress(), lossFloor: trainer.lossFloor });
+}
+
+async function handle(command: ToWorker): Promise<void> {
+  switch (command.type) {
+    case 'load': {
+      setPlaying(false);
+      trainer?.dispose();
+      trainer = null;
+      const info = await chooseBackend(command.backend);
+      watchGpuErrors(failFatally);
+      post({ type: 'backend', info });
+      trainer = new Trainer(command.spec, { groupRuns: info.groupedRuns });
+      chunk = 1;
+      restarted(command.spec.runs.map((r) => r.id));
+      setPlaying(command.play);
+      return;
+    }
+    case 'update': {
+      if (!trainer) return;
+      flush();
+      restarted(trainer.update(command.spec));
+      return;
+    }
+    case 'reset':
+      if (!trainer) return;
+      flush();
+      trainer.reset();
+      restarted(trainer.experiment.runs.map((r) => r.id));
+      return;
+    case 'play':
+      setPlaying(true);
+      return;
+    case 'pause':
+      setPlaying(false);
+      flush();
+      return;
+    case 'step':
+      setPlaying(false);
+      await trainChunk(1);
+      flush();
+      return;
+  }
+}
+
+/** Yields to the event loop so queued messages arrive; a MessageChannel is not throttled like timers. */
+const channel = new MessageChannel();
+const yieldToEvents = () =>
+  new Promise<void>((resolve) => {
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+
+async function pump(): Promise<void> {
+  if (pumping) return;
+  pumping = true;
+  try {
+    for (;;) {
+      const command = queue.shift();
+      if (command) {
+        await handle(command);
+      } else if (playing && trainer?.active) {
+        await trainChunk(chunk);
+        await yieldToEvents();
+      } else {
+        break;
+      }
+    }
+    if (playing && trainer && !trainer.active) setPlaying(false);
+    flush();
+  } catch (err) {
+    failFatally(err instanceof Error ? err.message : String(err));
+  } finally {
+    pumping = false;
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  queue.push(event.data);
+  void pump();
+};
