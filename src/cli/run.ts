@@ -1,0 +1,139 @@
+/**
+ * Runs an experiment to completion in Node on tfjs's wasm or cpu backend and shapes the result as JSON.
+ * This module loads tfjs; the engine itself stays free of anything Node-specific.
+ */
+import * as tf from '../engine/tf';
+// Registers the 'wasm' backend. In Node its .wasm binaries load from node_modules (no setWasmPaths needed).
+import '@tensorflow/tfjs-backend-wasm';
+import { Trainer, type MetricRow, type RunProgress, type RunStatus } from '../engine/trainer';
+import type { ExperimentSpec } from '../spec/schema';
+import type { CliBackend } from './args';
+
+export interface MetricOut {
+  step: number;
+  samples: number;
+  /** null where the loss was not finite (a diverged run's last row). */
+  trainLoss: number | null;
+  /** Present only on the steps where the probe set was evaluated. */
+  evalLoss?: number | null;
+  lr: number;
+  wallMs: number;
+}
+
+export interface RunResult {
+  id: string;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  status: RunStatus;
+  reason?: string;
+  steps: number;
+  samples: number;
+  wallMs: number;
+  samplesPerSecond: number | null;
+  metrics: MetricOut[];
+}
+
+export interface ExperimentResult {
+  spec: ExperimentSpec;
+  backend: CliBackend;
+  lossFloor: number | null;
+  runs: RunResult[];
+}
+
+/**
+ * Selects the backend; wasm falls back to cpu when it cannot start (the note goes to `warn`).
+ * Returns the backend that will actually run.
+ */
+export async function initBackend(requested: CliBackend, warn: (message: string) => void): Promise<CliBackend> {
+  if (requested === 'wasm') {
+    let ok = false;
+    try {
+      ok = await tf.setBackend('wasm');
+    } catch (err) {
+      warn(`note: ${(err as Error).message}`);
+    }
+    if (ok) return 'wasm';
+    warn('note: the wasm backend failed to initialise; running on the cpu backend instead.');
+  }
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+  return 'cpu';
+}
+
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+const round = (v: number, digits: number): number => Number(v.toFixed(digits));
+
+function metricOut(row: MetricRow): MetricOut {
+  return {
+    step: row.step,
+    samples: row.samples,
+    trainLoss: finiteOrNull(row.trainLoss),
+    ...(row.evalLoss !== undefined ? { evalLoss: finiteOrNull(row.evalLoss) } : {}),
+    lr: row.lr,
+    wallMs: round(row.wallMs, 3),
+  };
+}
+
+export interface RunOptions {
+  backend: CliBackend;
+  /** Steps per Trainer.advance call; losses are read back once per call. */
+  chunkSteps?: number;
+  /** Called after every chunk with the runs' progress and the time since training started. */
+  onProgress?: (progress: RunProgress[], elapsedMs: number) => void;
+}
+
+/** Trains every run of `spec` to the end of its budget (or until it diverges) on the current backend. */
+export async function runExperiment(spec: ExperimentSpec, options: RunOptions): Promise<ExperimentResult> {
+  const chunk = options.chunkSteps ?? 50;
+  // Grouping runs along the run axis pays only on a GPU; Node has wasm and cpu (PLATFORM.md).
+  const trainer = new Trainer(spec, { groupRuns: false });
+  const metrics = new Map<string, MetricOut[]>(spec.runs.map((r) => [r.id, []]));
+  const t0 = performance.now();
+  try {
+    while (trainer.active) {
+      const rows = await trainer.advance(chunk);
+      for (const [id, runRows] of rows) metrics.get(id)!.push(...runRows.map(metricOut));
+      options.onProgress?.(trainer.progress(), performance.now() - t0);
+    }
+    const progress = new Map(trainer.progress().map((p) => [p.id, p]));
+    return {
+      spec,
+      backend: options.backend,
+      lossFloor: trainer.lossFloor === null ? null : finiteOrNull(trainer.lossFloor),
+      runs: spec.runs.map((run) => {
+        const p = progress.get(run.id)!;
+        return {
+          id: run.id,
+          batchSize: run.batchSize,
+          learningRate: run.learningRate,
+          seed: run.seed,
+          status: p.status,
+          ...(p.reason ? { reason: p.reason } : {}),
+          steps: p.step,
+          samples: p.samples,
+          wallMs: round(p.wallMs, 3),
+          samplesPerSecond: p.wallMs > 0 ? round((p.samples * 1000) / p.wallMs, 1) : null,
+          metrics: metrics.get(run.id)!,
+        };
+      }),
+    };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/**
+ * The result as JSON: indented, except that each metric row is one line (a default run has 12,000 rows).
+ * Parses back to exactly `result` (non-finite numbers were already written as null).
+ */
+export function formatResult(result: ExperimentResult): string {
+  const marker = (i: number) => `\u0000metrics-${i}\u0000`;
+  const skeleton = { ...result, runs: result.runs.map((run, i) => ({ ...run, metrics: marker(i) })) };
+  let text = JSON.stringify(skeleton, null, 2);
+  result.runs.forEach((run, i) => {
+    const rows = run.metrics.map((row) => JSON.stringify(row));
+    const body = rows.length ? `[\n        ${rows.join(',\n        ')}\n      ]` : '[]';
+    text = text.replace(JSON.stringify(marker(i)), () => body);
+  });
+  return `${text}\n`;
+}

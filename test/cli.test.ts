@@ -1,0 +1,172 @@
+/**
+ * The headless runner end to end: each case spawns `src/cli/experiment.ts` under tsx, as
+ * `npm run experiment` does, and checks its exit code, stdout and stderr.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import LZString from 'lz-string';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeLink } from '../src/spec/link';
+import { PRESETS } from '../src/spec/presets';
+import { SPEC_VERSION, validateSpec, type ExperimentSpecInput } from '../src/spec/schema';
+import type { ExperimentResult } from '../src/cli/run';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<Outcome> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/experiment.ts', ...args],
+      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const SPEC: ExperimentSpecInput = {
+  budgetSteps: 40,
+  evalEvery: 10,
+  probeSize: 64,
+  runs: [
+    { id: 'small', batchSize: 4, learningRate: 0.1 },
+    { id: 'large', batchSize: 16, learningRate: 0.05, seed: 7 },
+  ],
+};
+
+function parsedSpec() {
+  const parsed = validateSpec(SPEC);
+  if (!parsed.ok) throw new Error('the test spec is invalid');
+  return parsed.spec;
+}
+
+let dir: string;
+let specFile: string;
+let link: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sgd-cli-'));
+  specFile = join(dir, 'spec.json');
+  writeFileSync(specFile, JSON.stringify(SPEC));
+  const made = await cli(specFile, '--link');
+  expect(made.code, made.stderr).toBe(0);
+  link = made.stdout.trim();
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('experiment CLI', () => {
+  it('--link prints a lab link that decodes back to the spec', () => {
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:5173\/#e=[A-Za-z0-9+$-]+$/);
+    const decoded = decodeLink(link);
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.state.spec).toEqual(parsedSpec());
+    expect(decoded.state.autorun).toBe(false);
+  });
+
+  it('runs a link to completion and writes the documented JSON; a rerun gives identical numbers', async () => {
+    const outFile = join(dir, 'results.json');
+    // Once to a file, once to stdout: stdout must then hold the JSON and nothing else.
+    const [first, second] = [await cli(link, '--out', outFile), await cli(link)];
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toBe('');
+    expect(first.stderr).toContain(outFile);
+    expect(second.code, second.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(outFile, 'utf8')) as ExperimentResult;
+    const again = JSON.parse(second.stdout) as ExperimentResult;
+
+    expect(Object.keys(result)).toEqual(['spec', 'backend', 'lossFloor', 'runs']);
+    expect(result.backend).toBe('wasm');
+    expect(result.spec).toEqual(parsedSpec());
+    expect(typeof result.lossFloor).toBe('number');
+    expect(result.runs.map((r) => r.id)).toEqual(['small', 'large']);
+
+    for (const run of result.runs) {
+      const spec = SPEC.runs!.find((r) => r.id === run.id)!;
+      expect(run).toMatchObject({
+        batchSize: spec.batchSize,
+        learningRate: spec.learningRate,
+        seed: spec.seed ?? 1,
+        status: 'done',
+        steps: 40,
+        samples: 40 * spec.batchSize,
+      });
+      expect(run).not.toHaveProperty('reason');
+      expect(run.wallMs).toBeGreaterThan(0);
+      expect(run.samplesPerSecond).toBeGreaterThan(0);
+      expect(run.metrics).toHaveLength(40);
+      run.metrics.forEach((row, i) => {
+        expect(Object.keys(row).sort()).toEqual(
+          ['step', 'samples', 'trainLoss', 'lr', 'wallMs', ...(row.evalLoss !== undefined ? ['evalLoss'] : [])].sort(),
+        );
+        expect(row.step).toBe(i + 1);
+        expect(row.samples).toBe(row.step * spec.batchSize);
+        expect(row.lr).toBe(spec.learningRate);
+        expect(Number.isFinite(row.trainLoss)).toBe(true);
+        if (i > 0) expect(row.wallMs).toBeGreaterThanOrEqual(run.metrics[i - 1].wallMs);
+      });
+      expect(run.metrics.filter((r) => 'evalLoss' in r).map((r) => r.step)).toEqual([10, 20, 30, 40]);
+      for (const row of run.metrics.filter((r) => 'evalLoss' in r)) expect(Number.isFinite(row.evalLoss)).toBe(true);
+    }
+
+    // Same link, same numbers: everything but the timings.
+    const numbers = (r: ExperimentResult) =>
+      r.runs.map((run) => ({
+        ...run,
+        wallMs: 0,
+        samplesPerSecond: 0,
+        metrics: run.metrics.map((row) => ({ ...row, wallMs: 0 })),
+      }));
+    expect(numbers(again)).toEqual(numbers(result));
+    expect(again.spec).toEqual(result.spec);
+    expect(again.lossFloor).toBe(result.lossFloor);
+  });
+
+  it('--list-presets lists every preset name, one per line', async () => {
+    const { code, stdout } = await cli('--list-presets');
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toEqual(PRESETS.map((p) => p.name));
+  });
+
+  it('a malformed link exits 2 with the message the app shows', async () => {
+    const bad = 'http://127.0.0.1:5173/#e=this-is-not-a-link';
+    const decoded = decodeLink(bad);
+    if (decoded.ok) throw new Error('expected the link to be refused');
+    const { code, stdout, stderr } = await cli(bad);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(decoded.error);
+  });
+
+  it('a link from a newer version exits 2 and says so', async () => {
+    const newer = `#e=${LZString.compressToEncodedURIComponent(JSON.stringify({ v: SPEC_VERSION + 1, s: {} }))}`;
+    const { code, stderr } = await cli(newer);
+    expect(code).toBe(2);
+    expect(stderr).toContain('newer version of the lab');
+  });
+
+  it('an invalid spec file exits 2 and names the field', async () => {
+    const file = join(dir, 'invalid.json');
+    writeFileSync(file, JSON.stringify({ runs: [{ id: 'a', batchSize: 0, learningRate: 0.1 }] }));
+    const { code, stdout, stderr } = await cli(file);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('runs.0.batchSize: Batch size must be at least 1');
+  });
+
+  it('--steps 0 exits 2', async () => {
+    const { code, stderr } = await cli(specFile, '--steps', '0');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--steps must be a positive whole number');
+  });
+});
