@@ -101,7 +101,8 @@ export function extractPayload(text: string): string {
   const trimmed = text.trim();
   const fragment = trimmed.includes('#') ? trimmed.slice(trimmed.indexOf('#') + 1) : trimmed;
   const params = new URLSearchParams(fragment);
-  return params.get(LINK_KEY) ?? fragment;
+  // URLSearchParams reads '+' (part of lz-string's URL-safe alphabet) as a space: put it back.
+  return params.get(LINK_KEY)?.replace(/ /g, '+') ?? fragment;
 }
 
 export function decodeLink(text: string): DecodeResult {
