@@ -15,7 +15,11 @@ export function mix32(x: number): number {
   return x >>> 0;
 }
 
-/** Hashes any number of non-negative integers (each below 2^53) into one 32-bit key. */
+/**
+ * Hashes any number of non-negative integers (each below 2^53) into one 32-bit key. XOR with a constant
+ * and mix32 are both bijections, so for fixed leading keys the last key (below 2^32) maps one-to-one onto
+ * hashes: the samples of one stream never repeat by collision.
+ */
 export function hashKeys(...keys: number[]): number {
   let h = 0x811c9dc5;
   for (const k of keys) {

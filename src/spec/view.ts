@@ -15,8 +15,11 @@ export const ViewSpec = z.object({
   xAxis: z.enum(X_AXES).default('step'),
   logX: z.boolean().default(false),
   logY: z.boolean().default(true),
-  /** EMA weight of the smoothed curve, as in TensorBoard (0 = raw). */
-  smoothing: z.number().min(0).max(0.99).default(0.6),
+  /**
+   * EMA weight per logged point of the smoothed training curve, as in TensorBoard (0 = raw). Higher than
+   * TensorBoard's 0.6 by default because the lab logs every step's minibatch loss, not a few per epoch.
+   */
+  smoothing: z.number().min(0).max(0.999).default(0.9),
 });
 export type ViewSpec = z.infer<typeof ViewSpec>;
 

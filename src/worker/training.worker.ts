@@ -16,6 +16,8 @@ const post = (message: FromWorker) => self.postMessage(message);
 
 let trainer: Trainer | null = null;
 let playing = false;
+/** Training stopped because every run finished, not because the person paused: an edit resumes it. */
+let finished = false;
 let chunk = 1;
 let pending: Record<string, MetricRow[]> = {};
 let lastPost = 0;
@@ -30,6 +32,7 @@ function flush(): void {
 }
 
 function setPlaying(next: boolean): void {
+  finished = false;
   if (playing !== next) {
     playing = next;
     post({ type: 'playing', playing });
@@ -77,6 +80,7 @@ async function handle(command: ToWorker): Promise<void> {
       if (!trainer) return;
       flush();
       restarted(trainer.update(command.spec));
+      if (finished) setPlaying(true);
       return;
     }
     case 'reset':
@@ -84,6 +88,7 @@ async function handle(command: ToWorker): Promise<void> {
       flush();
       trainer.reset();
       restarted(trainer.experiment.runs.map((r) => r.id));
+      if (finished) setPlaying(true);
       return;
     case 'play':
       setPlaying(true);
@@ -123,7 +128,10 @@ async function pump(): Promise<void> {
         break;
       }
     }
-    if (playing && trainer && !trainer.active) setPlaying(false);
+    if (playing && trainer && !trainer.active) {
+      setPlaying(false);
+      finished = true;
+    }
     flush();
   } catch (err) {
     failFatally(err instanceof Error ? err.message : String(err));

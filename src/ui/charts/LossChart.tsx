@@ -9,7 +9,7 @@ import { runColor } from '../colors';
 import { useExperiment } from '../stores/experiment';
 import { useRuns } from '../stores/runs';
 import { useView } from '../stores/view';
-import { buildSeries, extent, logTicks, nearestPoint, type Metric, type Series } from './series';
+import { buildSeries, extent, linearTicks, logTicks, nearestPoint, type Metric, type Series } from './series';
 
 const BUCKETS = 240;
 const MARGIN = { top: 10, right: 20, bottom: 4, left: 4 };
@@ -54,8 +54,9 @@ export function LossChart({ metric, title, height = 260 }: Props) {
     if (lossFloor !== null && (!view.logY || lossFloor > 0)) y0 = Math.min(y0, lossFloor);
     if (view.logY) [y0, y1] = [y0 / 1.1, y1 * 1.1];
     else [y0, y1] = [Math.max(0, y0 - 0.05 * (y1 - y0)), y1 + 0.05 * (y1 - y0)];
-    return { x: e.x, y: [y0, y1] as [number, number] };
-  }, [series, lossFloor, view.logY]);
+    const x: [number, number] = view.logX ? e.x : [Math.min(0, e.x[0]), e.x[1]];
+    return { x, y: [y0, y1] as [number, number] };
+  }, [series, lossFloor, view.logX, view.logY]);
 
   function onMove(event: MouseEvent<HTMLDivElement>) {
     const el = wrapper.current;
@@ -89,7 +90,7 @@ export function LossChart({ metric, title, height = 260 }: Props) {
                 dataKey="x"
                 scale={view.logX ? 'log' : 'linear'}
                 domain={bounds.x}
-                ticks={view.logX ? logTicks(...bounds.x) : undefined}
+                ticks={view.logX ? logTicks(...bounds.x) : linearTicks(...bounds.x)}
                 allowDataOverflow
                 tickFormatter={formatNumber}
                 fontSize={11}
@@ -100,7 +101,7 @@ export function LossChart({ metric, title, height = 260 }: Props) {
                 width={Y_AXIS_WIDTH}
                 scale={view.logY ? 'log' : 'linear'}
                 domain={bounds.y}
-                ticks={view.logY ? logTicks(...bounds.y) : undefined}
+                ticks={view.logY ? logTicks(...bounds.y) : linearTicks(...bounds.y, 5)}
                 allowDataOverflow
                 tickFormatter={formatNumber}
                 fontSize={11}

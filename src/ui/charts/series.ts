@@ -127,7 +127,21 @@ export function nearestPoint(points: Point[], x: number): Point | null {
   return Math.abs(points[lo].x - x) <= Math.abs(points[hi].x - x) ? points[lo] : points[hi];
 }
 
-/** Ticks for a log axis: 1, 2 and 5 times the powers of ten inside [min, max] (thinned to at most ~8). */
+/** About `count` evenly spaced ticks at round values (1, 2 or 5 × 10^k apart) inside [min, max]. */
+export function linearTicks(min: number, max: number, count = 6): number[] {
+  if (!(max > min)) return [];
+  const raw = (max - min) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+  return ticks;
+}
+
+/**
+ * Ticks for a log axis: 1, 2 and 5 times the powers of ten inside [min, max], thinned to the powers when
+ * there are many; over a range too narrow for three of those, round linear ticks instead.
+ */
 export function logTicks(min: number, max: number): number[] {
   if (!(min > 0) || !(max > min)) return [];
   const ticks: number[] = [];
@@ -137,6 +151,7 @@ export function logTicks(min: number, max: number): number[] {
       if (t >= min && t <= max) ticks.push(Number(t.toPrecision(3)));
     }
   }
+  if (ticks.length < 3) return linearTicks(min, max, 4);
   const powers = ticks.filter((t) => Number.isInteger(Math.log10(t)));
   return ticks.length > 8 && powers.length >= 2 ? powers : ticks;
 }

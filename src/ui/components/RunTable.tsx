@@ -41,7 +41,9 @@ export function RunTable() {
               <td className={`status status-${status}`} title={p?.reason}>
                 {status}
               </td>
-              <td>{fmt(p?.trainLoss)}</td>
+              <td data-testid="train-loss" data-value={p?.trainLoss ?? ''}>
+                {fmt(p?.trainLoss)}
+              </td>
               <td>{fmt(p?.evalLoss)}</td>
               <td data-testid="steps">{p?.step ?? 0}</td>
               <td data-testid="samples">{p?.samples ?? 0}</td>

@@ -33,13 +33,13 @@ export function ViewControls() {
         <input
           type="range"
           min={0}
-          max={0.99}
-          step={0.01}
+          max={0.999}
+          step={0.001}
           value={view.smoothing}
           onChange={(e) => update({ smoothing: Number(e.target.value) })}
-          aria-valuetext={view.smoothing.toFixed(2)}
+          aria-valuetext={view.smoothing.toFixed(3)}
         />{' '}
-        <output>{view.smoothing.toFixed(2)}</output>
+        <output>{view.smoothing.toFixed(3)}</output>
       </label>
     </div>
   );

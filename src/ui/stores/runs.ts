@@ -15,9 +15,10 @@ interface RunsState {
   lossFloor: number | null;
   /** Failures the person must see (GPU errors, a backend that could not start). */
   errors: string[];
-  /** performance.now() when the first metric row of this page arrived (for the benchmark). */
-  firstStepAt: number | null;
 }
+
+/** A performance mark when the page's first metric row arrives: time to first step, for the benchmark. */
+export const FIRST_STEP_MARK = 'sgd-lab:first-step';
 
 export const useRuns = create<RunsState>(() => ({
   backend: null,
@@ -28,22 +29,18 @@ export const useRuns = create<RunsState>(() => ({
   version: 0,
   lossFloor: null,
   errors: [],
-  firstStepAt: null,
 }));
 
 export function appendMetrics(rows: Record<string, MetricRow[]>, runs: RunProgress[]): void {
-  const { metrics, version, firstStepAt } = useRuns.getState();
+  const { metrics, version } = useRuns.getState();
   let added = false;
   for (const [id, runRows] of Object.entries(rows)) {
     if (!runRows.length) continue;
     (metrics[id] ??= []).push(...runRows);
     added = true;
   }
-  useRuns.setState({
-    runs,
-    version: added ? version + 1 : version,
-    firstStepAt: firstStepAt ?? (added ? performance.now() : null),
-  });
+  if (added && performance.getEntriesByName(FIRST_STEP_MARK).length === 0) performance.mark(FIRST_STEP_MARK);
+  useRuns.setState({ runs, version: added ? version + 1 : version });
 }
 
 export function restartRuns(ids: string[], runs: RunProgress[], lossFloor: number | null): void {

@@ -1,0 +1,75 @@
+import { expect, type Page } from '@playwright/test';
+import { linkUrl } from '../src/spec/link';
+import { ExperimentSpec, type ExperimentSpecInput } from '../src/spec/schema';
+import { defaultView } from '../src/spec/view';
+
+/** A page address that opens `spec` (and starts it at once when `autorun`). */
+export function experimentPath(spec: ExperimentSpecInput, autorun: boolean, query = ''): string {
+  return linkUrl(`/${query}`, { spec: ExperimentSpec.parse(spec), view: defaultView(), autorun });
+}
+
+/** A small, fast experiment for tests that need exact control over steps. */
+export const SMALL_SPEC: ExperimentSpecInput = {
+  task: { kind: 'teacher-student', inputDim: 8, teacherWidth: 8, classes: 3 },
+  model: { width: 16, depth: 1 },
+  budgetSteps: 20_000,
+  evalEvery: 10,
+  probeSize: 64,
+  runs: [
+    { id: 'small', batchSize: 4, learningRate: 0.1 },
+    { id: 'large', batchSize: 32, learningRate: 0.1 },
+  ],
+};
+
+export function row(page: Page, runId: string) {
+  return page.getByTestId(`run-row-${runId}`);
+}
+
+export async function steps(page: Page, runId: string): Promise<number> {
+  return Number(await row(page, runId).getByTestId('steps').innerText());
+}
+
+export async function samples(page: Page, runId: string): Promise<number> {
+  return Number(await row(page, runId).getByTestId('samples').innerText());
+}
+
+/** The text of every cell of a run's table row. */
+export async function cells(page: Page, runId: string): Promise<string[]> {
+  return row(page, runId).locator('td').allInnerTexts();
+}
+
+/** A run's latest training loss at full precision (the table shows 4 digits). */
+export async function exactLoss(page: Page, runId: string): Promise<string | null> {
+  return row(page, runId).getByTestId('train-loss').getAttribute('data-value');
+}
+
+export async function waitForSteps(page: Page, runId: string, atLeast: number, timeout = 60_000): Promise<void> {
+  await expect.poll(() => steps(page, runId), { timeout }).toBeGreaterThanOrEqual(atLeast);
+}
+
+/** Collects everything that signals a failure: page errors, console errors, and error banners. */
+export function watchForFailures(page: Page): () => Promise<string[]> {
+  const failures: string[] = [];
+  page.on('pageerror', (e) => failures.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') failures.push(`console: ${m.text()}`);
+  });
+  return async () => [...failures, ...(await page.getByTestId('error').allInnerTexts())];
+}
+
+/** Hovers the chart at a fraction of its plot width and returns each run's value in the readout. */
+export async function readChartAt(page: Page, metric: 'trainLoss' | 'evalLoss', fraction: number): Promise<Record<string, number>> {
+  const body = page.getByTestId(`chart-${metric}`).locator('.chart-body');
+  const box = (await body.boundingBox())!;
+  const plotLeft = 4 + 58; // chart margin + y-axis width (LossChart's MARGIN.left + Y_AXIS_WIDTH)
+  const plotWidth = box.width - plotLeft - 20;
+  await page.mouse.move(box.x + plotLeft + fraction * plotWidth, box.y + box.height / 2);
+  const readout = body.locator('.chart-readout');
+  await expect(readout).toBeVisible();
+  const values: Record<string, number> = {};
+  for (const line of await readout.locator('div').allInnerTexts()) {
+    const match = /^\s*([\w-]+): ([\d.e+-]+)$/.exec(line);
+    if (match) values[match[1]] = Number(match[2]);
+  }
+  return values;
+}
