@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRow } from '../src/engine/trainer';
-import { buildSeries, downsampleMinMax, extent, linearTicks, logTicks, nearestPoint, smoothEma, xValues } from '../src/ui/charts/series';
+import { bandKey, bandPath, bucketRows, extent, linePath, linearTicks, logTicks, runPoints, smoothEma, valuesNear, xValues } from '../src/ui/charts/series';
 
 const rows = (n: number, f: (i: number) => Partial<MetricRow> = () => ({})): MetricRow[] =>
   Array.from({ length: n }, (_, i) => ({ step: i + 1, samples: (i + 1) * 8, trainLoss: 1 / (i + 1), lr: 0.1, wallMs: 2 * (i + 1), ...f(i) }));
@@ -38,53 +38,88 @@ describe('debiased EMA smoothing', () => {
   });
 });
 
-describe('min/max downsampling', () => {
-  it('keeps at most two points per bucket, in x order, and keeps the extremes', () => {
-    const points = Array.from({ length: 10_000 }, (_, i) => ({ x: i + 1, y: i === 5000 ? 100 : Math.sin(i) }));
-    const out = downsampleMinMax(points, 100, false);
-    expect(out.length).toBeLessThanOrEqual(200);
-    expect(out.length).toBeGreaterThan(100);
-    for (let i = 1; i < out.length; i++) expect(out[i].x).toBeGreaterThan(out[i - 1].x);
-    expect(out.some((p) => p.y === 100)).toBe(true); // a spike (e.g. divergence) survives
-    expect(Math.min(...out.map((p) => p.y))).toBe(Math.min(...points.map((p) => p.y)));
-  });
-  it('returns short series untouched', () => {
-    const points = [{ x: 1, y: 2 }, { x: 2, y: 3 }];
-    expect(downsampleMinMax(points, 10, true)).toBe(points);
-  });
-  it('buckets in log space on a log axis, so the early points are not collapsed', () => {
-    const points = Array.from({ length: 10_000 }, (_, i) => ({ x: i + 1, y: i }));
-    const out = downsampleMinMax(points, 50, true);
-    expect(out.filter((p) => p.x <= 10).length).toBeGreaterThanOrEqual(8);
-  });
-});
+const opts = { axis: 'step' as const, logX: false, logY: true, smoothing: 0.9, buckets: 50 };
 
-describe('buildSeries', () => {
+describe('runPoints', () => {
   it('smooths the training loss but draws the held-out loss as measured, only where evaluated', () => {
     const r = rows(100, (i) => ((i + 1) % 10 === 0 ? { evalLoss: 1 / (i + 1) } : {}));
-    const opts = { axis: 'step' as const, logX: false, logY: true, smoothing: 0.9, buckets: 1000 };
-    const train = buildSeries(r, 'trainLoss', opts);
+    const train = runPoints('a', r, 'trainLoss', opts);
     expect(train.raw).toHaveLength(100);
     expect(train.smooth).toHaveLength(100);
-    expect(train.smooth[50].y).toBeGreaterThan(train.raw[50].y); // a falling curve's EMA lags above it
-    const held = buildSeries(r, 'evalLoss', opts);
+    expect(train.smooth![50].y).toBeGreaterThan(train.raw[50].y); // a falling curve's EMA lags above it
+    const held = runPoints('a', r, 'evalLoss', opts);
     expect(held.raw.map((p) => p.x)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
-    expect(held.smooth).toBe(held.raw);
+    expect(held.smooth).toBeNull();
   });
   it('drops points a log axis cannot show and non-finite losses', () => {
     const r = rows(4, (i) => ({ trainLoss: [1, 0, NaN, 2][i] }));
-    const out = buildSeries(r, 'trainLoss', { axis: 'step', logX: true, logY: true, smoothing: 0, buckets: 10 });
+    const out = runPoints('a', r, 'trainLoss', { ...opts, logX: true, smoothing: 0 });
     expect(out.raw.map((p) => p.y)).toEqual([1, 2]);
+    expect(out.smooth).toBeNull();
+  });
+});
+
+describe('bucketRows: all runs on one shared x-grid', () => {
+  it('gives one row per bucket, in x order, with each run\'s mean and its raw [min, max] band', () => {
+    const a = runPoints('a', rows(10_000, (i) => ({ trainLoss: i === 5000 ? 100 : 1 + Math.sin(i) / 2 })), 'trainLoss', opts);
+    const b = runPoints('b', rows(5_000), 'trainLoss', opts);
+    const out = bucketRows([a, b], 100, false);
+    expect(out).toHaveLength(100);
+    for (let i = 1; i < out.length; i++) expect(out[i].x).toBeGreaterThan(out[i - 1].x);
+    // A spike (e.g. the start of a divergence) survives in the band however many points there are.
+    expect(out.some((row) => (row[bandKey('a')] as [number, number] | null)?.[1] === 100)).toBe(true);
+    const lows = out.map((row) => (row[bandKey('a')] as [number, number])[0]);
+    expect(Math.min(...lows)).toBe(Math.min(...a.raw.map((p) => p.y)));
+    // Run b stopped half-way: nulls past its last point, values before.
+    expect(out[10].b).not.toBeNull();
+    expect(out[90].b).toBeNull();
+    expect(out[90][bandKey('b')]).toBeNull();
+  });
+  it('averages the drawn values of a bucket', () => {
+    const run = { id: 'r', raw: [1, 2, 3, 4].map((x) => ({ x, y: x * 10 })), smooth: null };
+    const out = bucketRows([run], 2, false);
+    expect(out.map((r) => r.r)).toEqual([15, 35]);
+    expect(out[0][bandKey('r')]).toBeUndefined(); // no band for an unsmoothed curve
+    expect(out[1].x).toBeLessThanOrEqual(4);
+  });
+  it('uses log-spaced buckets on a log axis, so the early steps keep their own rows', () => {
+    const run = runPoints('a', rows(10_000), 'trainLoss', opts);
+    const out = bucketRows([run], 50, true);
+    expect(out.filter((r) => r.x <= 10).length).toBeGreaterThanOrEqual(8);
+  });
+  it('handles a single point and no points', () => {
+    expect(bucketRows([{ id: 'a', raw: [{ x: 3, y: 1 }], smooth: null }], 10, false)).toEqual([{ x: 3, a: 1 }]);
+    expect(bucketRows([{ id: 'a', raw: [], smooth: null }], 10, false)).toEqual([]);
+  });
+});
+
+describe('SVG paths', () => {
+  const sx = (v: number) => v * 10;
+  const sy = (v: number) => 100 - v;
+  it('draws a line through the values, connecting across rows without one', () => {
+    const chartRows = [{ x: 1, a: 5 }, { x: 2, a: null }, { x: 3, a: 7 }];
+    expect(linePath(chartRows, 'a', sx, sy)).toBe('M10.0,95.0L30.0,93.0');
+    expect(linePath(chartRows, 'missing', sx, sy)).toBe('');
+    expect(linePath(chartRows, 'a', sx, () => undefined)).toBe(''); // outside a scale's domain
+  });
+  it('closes one polygon per stretch of the band, upper edge forward and lower edge back', () => {
+    const chartRows = [
+      { x: 1, 'a~': [1, 3] as [number, number] },
+      { x: 2, 'a~': [2, 4] as [number, number] },
+      { x: 3, 'a~': null },
+      { x: 4, 'a~': [0, 1] as [number, number] },
+    ];
+    expect(bandPath(chartRows, 'a~', sx, sy)).toBe('M10.0,97.0L20.0,96.0L20.0,98.0L10.0,99.0ZM40.0,99.0L40.0,100.0Z');
   });
 });
 
 describe('hover and axes', () => {
-  it('finds the nearest point by x', () => {
-    const pts = [1, 2, 4, 8].map((x) => ({ x, y: x * 10 }));
-    expect(nearestPoint(pts, 2.9)?.x).toBe(2);
-    expect(nearestPoint(pts, 3.1)?.x).toBe(4);
-    expect(nearestPoint(pts, 100)?.x).toBe(8);
-    expect(nearestPoint([], 1)).toBeNull();
+  it("reads each run's value nearest the cursor, skipping rows where a run has none", () => {
+    const chartRows = [1, 2, 4, 8].map((x) => ({ x, a: x * 10, b: x < 4 ? x : null }));
+    expect(valuesNear(chartRows, ['a', 'b'], 2.9)).toEqual([{ id: 'a', y: 20 }, { id: 'b', y: 2 }]);
+    expect(valuesNear(chartRows, ['a', 'b'], 100)).toEqual([{ id: 'a', y: 80 }, { id: 'b', y: 2 }]);
+    expect(valuesNear(chartRows, ['missing'], 3)).toEqual([]);
+    expect(valuesNear([], ['a'], 1)).toEqual([]);
   });
   it('makes round ticks', () => {
     expect(linearTicks(0, 697)).toEqual([0, 200, 400, 600]);

@@ -1,6 +1,6 @@
 /**
  * Turning metric rows into what a chart draws: the chosen x-axis, TensorBoard's debiased EMA smoothing,
- * and downsampling to a fixed number of x-buckets, so 16 runs × 10,000 steps stay cheap to draw in SVG.
+ * and one shared grid of x-buckets for all runs, so 16 runs × 10,000 steps stay cheap to draw in SVG.
  * Pure functions: no React, unit-tested.
  */
 import type { MetricRow } from '../../engine/trainer';
@@ -43,39 +43,6 @@ export function smoothEma(values: number[], weight: number): number[] {
   });
 }
 
-/**
- * Keeps, for each of `buckets` equal slices of the x-range (in log space when `logX`), the points with the
- * smallest and the largest y, in x order: spikes and divergence stay visible however many points there are.
- */
-export function downsampleMinMax(points: Point[], buckets: number, logX: boolean): Point[] {
-  if (points.length <= 2 * buckets) return points;
-  const f = logX ? Math.log : (v: number) => v;
-  const lo = f(points[0].x);
-  const span = f(points[points.length - 1].x) - lo || 1;
-  const out: Point[] = [];
-  let bucket = -1;
-  let min: Point | null = null;
-  let max: Point | null = null;
-  const emit = () => {
-    if (!min || !max) return;
-    if (min === max) out.push(min);
-    else out.push(...(min.x < max.x ? [min, max] : [max, min]));
-  };
-  for (const p of points) {
-    const b = Math.min(buckets - 1, Math.floor(((f(p.x) - lo) / span) * buckets));
-    if (b !== bucket) {
-      emit();
-      bucket = b;
-      min = max = p;
-    } else {
-      if (p.y < min!.y) min = p;
-      if (p.y > max!.y) max = p;
-    }
-  }
-  emit();
-  return out;
-}
-
 export type Metric = 'trainLoss' | 'evalLoss';
 
 export interface SeriesOptions {
@@ -86,37 +53,97 @@ export interface SeriesOptions {
   buckets: number;
 }
 
-export interface Series {
+/** A run's points for a metric: the measured values and, for the training loss, the smoothed curve. */
+export interface RunPoints {
+  id: string;
   raw: Point[];
-  /** The smoothed curve; equal to `raw` for metrics that are not smoothed. */
-  smooth: Point[];
+  /** null when the metric is drawn as measured (the held-out loss, or smoothing off). */
+  smooth: Point[] | null;
 }
 
 /**
- * One run's curve for a metric. The training loss (a noisy minibatch estimate) is smoothed; the held-out
- * loss, already an average over the whole probe set, is drawn as measured.
+ * One run's points. The training loss (a noisy minibatch estimate) is smoothed; the held-out loss, already
+ * an average over the whole probe set, is drawn as measured. Points a log axis cannot show are dropped.
  */
-export function buildSeries(rows: MetricRow[], metric: Metric, opts: SeriesOptions): Series {
+export function runPoints(id: string, rows: MetricRow[], metric: Metric, opts: SeriesOptions): RunPoints {
   const xs = xValues(rows, opts.axis);
-  const points: Point[] = [];
+  const raw: Point[] = [];
   rows.forEach((row, i) => {
     const y = row[metric];
     if (y === undefined || !Number.isFinite(y)) return;
     if ((opts.logX && xs[i] <= 0) || (opts.logY && y <= 0)) return;
-    points.push({ x: xs[i], y });
+    raw.push({ x: xs[i], y });
   });
-  const raw = downsampleMinMax(points, opts.buckets, opts.logX);
-  if (metric === 'evalLoss' || opts.smoothing <= 0) return { raw, smooth: raw };
-  const smoothed = smoothEma(
-    points.map((p) => p.y),
-    opts.smoothing,
-  ).map((y, i) => ({ x: points[i].x, y }));
-  return { raw, smooth: downsampleMinMax(smoothed, opts.buckets, opts.logX) };
+  if (metric === 'evalLoss' || opts.smoothing <= 0) return { id, raw, smooth: null };
+  const smoothed = smoothEma(raw.map((p) => p.y), opts.smoothing);
+  return { id, raw, smooth: raw.map((p, i) => ({ x: p.x, y: smoothed[i] })) };
 }
 
-/** The point whose x is nearest to `x` (points sorted by x), or null. */
-export function nearestPoint(points: Point[], x: number): Point | null {
-  if (!points.length) return null;
+/** A row of chart data at one x: per run, `id` is the drawn value and `id~` the [min, max] of raw values. */
+export type ChartRow = { x: number } & Record<string, number | [number, number] | null>;
+
+export const bandKey = (id: string) => `${id}~`;
+
+/**
+ * Puts every run on one shared grid of `buckets` equal slices of the x-range (in log space for a log axis):
+ * per slice, each run's mean drawn value and the [min, max] of its raw values. The cost of drawing is then
+ * fixed by the bucket count, not the number of steps, and the faint band shows the spread of the noisy
+ * measurements at any density. A run with no point in a slice has null there.
+ */
+export function bucketRows(runs: RunPoints[], buckets: number, logX: boolean): ChartRow[] {
+  const e = extent(runs.map((r) => r.raw));
+  if (!e) return [];
+  const f = logX ? Math.log : (v: number) => v;
+  const finv = logX ? Math.exp : (v: number) => v;
+  const lo = f(e.x[0]);
+  const span = f(e.x[1]) - lo;
+  const n = span > 0 ? buckets : 1;
+  const bucketOf = (x: number) => (span > 0 ? Math.min(n - 1, Math.floor(((f(x) - lo) / span) * n)) : 0);
+  const rows: ChartRow[] = Array.from({ length: n }, (_, b) => ({ x: span > 0 ? finv(lo + ((b + 0.5) / n) * span) : e.x[0] }) as ChartRow);
+  for (const run of runs) {
+    const drawn = run.smooth ?? run.raw;
+    const sum = new Float64Array(n);
+    const count = new Uint32Array(n);
+    for (const p of drawn) {
+      const b = bucketOf(p.x);
+      sum[b] += p.y;
+      count[b]++;
+    }
+    const min = new Float64Array(n).fill(Infinity);
+    const max = new Float64Array(n).fill(-Infinity);
+    if (run.smooth) {
+      for (const p of run.raw) {
+        const b = bucketOf(p.x);
+        min[b] = Math.min(min[b], p.y);
+        max[b] = Math.max(max[b], p.y);
+      }
+    }
+    for (let b = 0; b < n; b++) {
+      rows[b][run.id] = count[b] ? sum[b] / count[b] : null;
+      if (run.smooth) rows[b][bandKey(run.id)] = count[b] ? [min[b], max[b]] : null;
+    }
+  }
+  // The last slice's centre can lie past the newest point; pin it there so curves end where data ends.
+  rows[n - 1].x = Math.min(rows[n - 1].x, e.x[1]);
+  return rows;
+}
+
+/** Each run's value in the row nearest to `x` that has one (rows sorted by x). */
+export function valuesNear(rows: ChartRow[], ids: string[], x: number): Array<{ id: string; y: number }> {
+  if (!rows.length) return [];
+  const at = nearestIndex(rows, x);
+  return ids.flatMap((id) => {
+    for (let d = 0; d < rows.length; d++) {
+      for (const i of [at - d, at + d]) {
+        const v = rows[i]?.[id];
+        if (typeof v === 'number') return [{ id, y: v }];
+      }
+    }
+    return [];
+  });
+}
+
+function nearestIndex(points: { x: number }[], x: number): number {
   let lo = 0;
   let hi = points.length - 1;
   while (hi - lo > 1) {
@@ -124,7 +151,50 @@ export function nearestPoint(points: Point[], x: number): Point | null {
     if (points[mid].x < x) lo = mid;
     else hi = mid;
   }
-  return Math.abs(points[lo].x - x) <= Math.abs(points[hi].x - x) ? points[lo] : points[hi];
+  return Math.abs(points[lo].x - x) <= Math.abs(points[hi].x - x) ? lo : hi;
+}
+
+type Scale = (v: number) => number | undefined;
+
+/**
+ * An SVG path through one run's values (`key`) in the rows, skipping rows where it has none, so a sparse
+ * curve (the held-out loss) is drawn connected. Coordinates are rounded to 0.1 px.
+ */
+export function linePath(rows: ChartRow[], key: string, sx: Scale, sy: Scale): string {
+  let d = '';
+  for (const row of rows) {
+    const v = row[key];
+    if (typeof v !== 'number') continue;
+    const x = sx(row.x);
+    const y = sy(v);
+    if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y)) continue;
+    d += `${d ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
+  }
+  return d;
+}
+
+/** A closed SVG path around the [min, max] band (`key`), one polygon per stretch of rows that have one. */
+export function bandPath(rows: ChartRow[], key: string, sx: Scale, sy: Scale): string {
+  let d = '';
+  let stretch: Array<[number, number, number]> = [];
+  const close = () => {
+    if (stretch.length) {
+      const upper = stretch.map(([x, , hi]) => `${x.toFixed(1)},${hi.toFixed(1)}`);
+      const lower = stretch.reverse().map(([x, lo]) => `${x.toFixed(1)},${lo.toFixed(1)}`);
+      d += `M${upper.join('L')}L${lower.join('L')}Z`;
+    }
+    stretch = [];
+  };
+  for (const row of rows) {
+    const band = row[key];
+    const x = sx(row.x);
+    const lo = Array.isArray(band) ? sy(band[0]) : undefined;
+    const hi = Array.isArray(band) ? sy(band[1]) : undefined;
+    if (x === undefined || lo === undefined || hi === undefined || ![x, lo, hi].every(Number.isFinite)) close();
+    else stretch.push([x, lo, hi]);
+  }
+  close();
+  return d;
 }
 
 /** About `count` evenly spaced ticks at round values (1, 2 or 5 × 10^k apart) inside [min, max]. */

@@ -1,0 +1,158 @@
+/**
+ * `npm run bench`: measures the production build in headless Chromium and writes a JSON report.
+ *   - samples per second of the default experiment on each backend the browser offers,
+ *   - time from navigation to the first training step (per backend),
+ *   - the longest main-thread task and frame gap while 16 runs train with the charts open.
+ * A benchmark, not a test: it asserts nothing and has no thresholds. Options: --seconds N (measuring
+ * window per backend, default 8), --out FILE (default bench-results/bench-<time>.json).
+ */
+import { chromium, type Page } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { linkUrl } from '../src/spec/link';
+import { ExperimentSpec, defaultSpec } from '../src/spec/schema';
+import { defaultView } from '../src/spec/view';
+
+const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' } } });
+const SECONDS = Number(args.seconds);
+const PORT = 4180;
+const BASE = `http://127.0.0.1:${PORT}/`;
+const FIRST_STEP_MARK = 'sgd-lab:first-step';
+
+function link(spec: ExperimentSpec, query = ''): string {
+  return linkUrl(`${BASE}${query}`, { spec, view: defaultView(), autorun: true });
+}
+
+async function startPreview(): Promise<() => void> {
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(BASE)).ok) return () => process.kill(-server.pid!, 'SIGTERM');
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`vite preview did not start on ${BASE}`);
+}
+
+/** Sum of every run's samples, read from the run table. */
+async function totalSamples(page: Page): Promise<number> {
+  const cells = await page.locator('[data-testid=samples]').allInnerTexts();
+  return cells.reduce((sum, c) => sum + Number(c), 0);
+}
+
+async function backendOf(page: Page) {
+  await page.waitForFunction(() => !document.querySelector('[data-testid=backend-name]')?.textContent?.includes('starting'), null, {
+    timeout: 120_000,
+  });
+  const name = await page.getByTestId('backend-name').innerText();
+  const adapter = (await page.locator('.backend-adapter').allInnerTexts())[0] ?? null;
+  return { name, adapter };
+}
+
+async function measureBackend(page: Page, backend: string) {
+  await page.goto(link(defaultSpec(), `?backend=${backend}`));
+  const actual = await backendOf(page);
+  const firstStepMs = await page
+    .waitForFunction((mark) => performance.getEntriesByName(mark)[0]?.startTime, FIRST_STEP_MARK, { timeout: 120_000 })
+    .then((h) => h.jsonValue() as Promise<number>);
+  await page.waitForTimeout(1500); // past the first shapes' compilation
+  const s0 = await totalSamples(page);
+  const t0 = Date.now();
+  await page.waitForTimeout(SECONDS * 1000);
+  const s1 = await totalSamples(page);
+  const elapsed = (Date.now() - t0) / 1000;
+  const perRun = await page.locator('[data-testid=run-table] tbody tr').evaluateAll((rows) =>
+    rows.map((r) => {
+      const td = [...r.querySelectorAll('td')].map((c) => c.textContent?.trim() ?? '');
+      return { id: td[0], batchSize: Number(td[1]), steps: Number(td[7]), samplesPerSecondOfCompute: Number(td[9].replace(/,/g, '')) || null };
+    }),
+  );
+  return {
+    requested: backend,
+    backend: actual.name,
+    adapter: actual.adapter,
+    navigationToFirstStepMs: Math.round(firstStepMs),
+    samplesPerSecond: Math.round((s1 - s0) / elapsed),
+    runs: perRun,
+  };
+}
+
+async function measureMainThread(page: Page) {
+  const runs = [8, 32, 128, 512].flatMap((b) =>
+    [0.05, 0.1, 0.2, 0.4].map((lr) => ({ id: `b${b}-lr${String(lr).replace('.', 'p')}`, batchSize: b, learningRate: lr, seed: 1 })),
+  );
+  const spec = ExperimentSpec.parse({ runs, budgetSteps: 100_000 });
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(link(spec));
+  const actual = await backendOf(page);
+  await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_STEP_MARK, { timeout: 120_000 });
+  await page.waitForTimeout(2000);
+  await page.evaluate(() => ((window as unknown as { __longTasks: number[] }).__longTasks.length = 0));
+  // Hover across the chart meanwhile, as a person reading values would.
+  const box = (await page.getByTestId('chart-trainLoss').boundingBox())!;
+  const until = Date.now() + SECONDS * 1000;
+  while (Date.now() < until) {
+    await page.mouse.move(box.x + 80 + Math.random() * (box.width - 100), box.y + box.height / 2);
+    await page.waitForTimeout(100);
+  }
+  const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  const sorted = [...longTasks].sort((a, b) => a - b);
+  return {
+    runs: runs.length,
+    backend: actual.name,
+    seconds: SECONDS,
+    longTaskCount: longTasks.length,
+    longestTaskMs: longTasks.length ? Math.round(Math.max(...longTasks)) : null,
+    medianLongTaskMs: longTasks.length ? Math.round(sorted[sorted.length >> 1]) : null,
+    note: 'Long Tasks API: only main-thread tasks of 50 ms or more are reported; null means none reached 50 ms',
+  };
+}
+
+const stopPreview = await startPreview();
+const executablePath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
+const browser = await chromium.launch({ executablePath, args: ['--enable-unsafe-webgpu', '--disable-quic'] });
+try {
+  const report: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}` },
+    browser: `chromium ${browser.version()}`,
+    experiment: 'default (teacher–student, 4 runs, B = 8, 32, 128, 512)',
+    backends: [] as unknown[],
+  };
+  for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu']) {
+    const page = await browser.newPage();
+    process.stderr.write(`measuring ${backend}…\n`);
+    try {
+      (report.backends as unknown[]).push(await measureBackend(page, backend));
+    } catch (err) {
+      (report.backends as unknown[]).push({ requested: backend, error: String(err) });
+    } finally {
+      await page.close();
+    }
+  }
+  process.stderr.write('measuring the main thread with 16 runs…\n');
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  report.mainThreadWith16Runs = await measureMainThread(page);
+  await page.close();
+
+  const out = args.out ?? `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(JSON.stringify(report, null, 2));
+  process.stderr.write(`report written to ${out}\n`);
+} finally {
+  await browser.close();
+  stopPreview();
+}
