@@ -68,6 +68,24 @@ test("changing a run's batch size takes effect and leaves the other runs trainin
   await expect(row(page, 'large')).toHaveAttribute('data-status', 'done');
 });
 
+test('a run whose loss blows up is marked diverged and the others go on', async ({ page }) => {
+  const spec = {
+    ...SMALL_SPEC,
+    task: { kind: 'teacher-student' as const, output: 'regression' as const, inputDim: 8, teacherWidth: 8 },
+    runs: [
+      { id: 'sane', batchSize: 8, learningRate: 0.01 },
+      { id: 'wild', batchSize: 8, learningRate: 50 },
+    ],
+  };
+  await page.goto(experimentPath(spec, true));
+  await expect(row(page, 'wild')).toHaveAttribute('data-status', 'diverged', { timeout: 30_000 });
+  await expect(row(page, 'wild').locator('td.status')).toHaveAttribute('title', /loss became (NaN|Infinity) at step \d+/);
+  const stoppedAt = await steps(page, 'wild');
+  await waitForSteps(page, 'sane', stoppedAt + 50);
+  expect(await steps(page, 'wild')).toBe(stoppedAt);
+  await expect(row(page, 'sane')).toHaveAttribute('data-status', 'running');
+});
+
 test('invalid input is explained beside the field and cannot be applied', async ({ page }) => {
   await page.goto(experimentPath(SMALL_SPEC, false));
   const width = page.locator('input[data-path="model.width"]');

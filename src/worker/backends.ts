@@ -89,9 +89,13 @@ export async function chooseBackend(requested: BackendChoice): Promise<BackendIn
  * WebGPU validation errors are not thrown (PLATFORM.md): an invalid pipeline silently drops a whole batch
  * of kernels. Route every uncaptured error and a lost device to `report`.
  */
+const watchedDevices = new WeakSet<GPUDevice>();
+
 export function watchGpuErrors(report: (message: string) => void): void {
   if (tf.getBackend() !== 'webgpu') return;
   const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+  if (watchedDevices.has(device)) return; // tfjs keeps one device across reloads of the trainer
+  watchedDevices.add(device);
   device.addEventListener('uncapturederror', (event) => {
     report(`WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
   });
