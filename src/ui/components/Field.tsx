@@ -1,5 +1,5 @@
 /** A labelled input bound to one path of the draft, with the validation message for that path beside it. */
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
 import { editDraft, useExperiment } from '../stores/experiment';
 
 type Path = (string | number)[];
@@ -26,15 +26,40 @@ interface FieldProps {
   hint?: string;
 }
 
+interface FrameProps {
+  id: string;
+  label?: string;
+  hint?: string;
+  issue: string | undefined;
+  className?: string;
+  children: ReactNode;
+}
+
+/** The frame every field shares: label, the control, and the validation message tied to it. */
+export function FieldFrame({ id, label, hint, issue, className = '', children }: FrameProps) {
+  return (
+    <div className={`field ${className}${issue ? ' invalid' : ''}`}>
+      {label && (
+        <label htmlFor={id} title={hint}>
+          {label}
+        </label>
+      )}
+      {children}
+      {issue && (
+        <span className="field-error" id={`${id}-err`} role="alert">
+          {issue}
+        </span>
+      )}
+    </div>
+  );
+}
+
 export function NumberField({ label, path, hint }: FieldProps) {
   const id = useId();
   const value = useExperiment((s) => valueAt(s.draft, path));
   const issue = useIssue(path);
   return (
-    <div className={`field${issue ? ' invalid' : ''}`}>
-      <label htmlFor={id} title={hint}>
-        {label}
-      </label>
+    <FieldFrame id={id} label={label} hint={hint} issue={issue}>
       <input
         id={id}
         type="text"
@@ -45,12 +70,7 @@ export function NumberField({ label, path, hint }: FieldProps) {
         data-path={path.join('.')}
         onChange={(e) => editDraft(path, parseNumber(e.target.value))}
       />
-      {issue && (
-        <span className="field-error" id={`${id}-err`} role="alert">
-          {issue}
-        </span>
-      )}
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -64,13 +84,11 @@ export function SelectField<T extends string>({ label, path, options, onSelect, 
   const value = useExperiment((s) => valueAt(s.draft, path)) as T;
   const issue = useIssue(path);
   return (
-    <div className={`field${issue ? ' invalid' : ''}`}>
-      <label htmlFor={id} title={hint}>
-        {label}
-      </label>
+    <FieldFrame id={id} label={label} hint={hint} issue={issue}>
       <select
         id={id}
         value={value}
+        aria-invalid={Boolean(issue)}
         data-path={path.join('.')}
         onChange={(e) => (onSelect ? onSelect(e.target.value as T) : editDraft(path, e.target.value))}
       >
@@ -80,11 +98,6 @@ export function SelectField<T extends string>({ label, path, options, onSelect, 
           </option>
         ))}
       </select>
-      {issue && (
-        <span className="field-error" role="alert">
-          {issue}
-        </span>
-      )}
-    </div>
+    </FieldFrame>
   );
 }

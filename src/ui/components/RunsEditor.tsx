@@ -1,9 +1,9 @@
 /** The runs of the draft: one row each (batch size, learning rate, seed), add/remove, and a sweep helper. */
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { MAX_RUNS } from '../../spec/schema';
 import { runColor } from '../colors';
 import { editDraft, useExperiment } from '../stores/experiment';
-import { NumberField, useIssue } from './Field';
+import { FieldFrame, NumberField, useIssue } from './Field';
 
 interface DraftRun {
   id: string;
@@ -113,12 +113,12 @@ export function RunsEditor() {
 }
 
 function RunIdField({ index }: { index: number }) {
-  const id = useExperiment((s) => (s.draft.runs as DraftRun[])[index]?.id ?? '');
+  const inputId = useId();
+  const runId = useExperiment((s) => (s.draft.runs as DraftRun[])[index]?.id ?? '');
   const issue = useIssue(['runs', index, 'id']);
   return (
-    <div className={`field run-id${issue ? ' invalid' : ''}`}>
-      <input aria-label="Run id" value={id} onChange={(e) => editDraft(['runs', index, 'id'], e.target.value)} />
-      {issue && <span className="field-error">{issue}</span>}
-    </div>
+    <FieldFrame id={inputId} issue={issue} className="run-id">
+      <input id={inputId} aria-label="Run id" value={runId} aria-invalid={Boolean(issue)} onChange={(e) => editDraft(['runs', index, 'id'], e.target.value)} />
+    </FieldFrame>
   );
 }
