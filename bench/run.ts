@@ -12,9 +12,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { MetricRow } from '../src/engine/trainer';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec, defaultSpec } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
+import { bandKey, bandPath, bucketRows, linePath, runPoints } from '../src/ui/charts/series';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' } } });
 const SECONDS = Number(args.seconds);
@@ -120,6 +122,41 @@ async function measureMainThread(page: Page) {
   };
 }
 
+/**
+ * What one chart update costs in JavaScript at the size the lab promises to keep smooth: 16 runs of
+ * 10,000 steps each, through smoothing, the shared bucket grid and the SVG paths (the same code the
+ * page runs; measured here in Node's V8, without the DOM).
+ */
+function chartMathMs(): { runs: number; stepsPerRun: number; medianMs: number } {
+  const rows: MetricRow[] = Array.from({ length: 10_000 }, (_, i) => ({
+    step: i + 1,
+    samples: (i + 1) * 32,
+    trainLoss: 1 / Math.sqrt(i + 1) + 0.3 * Math.random(),
+    ...(i % 25 === 24 ? { evalLoss: 1 / Math.sqrt(i + 1) } : {}),
+    lr: 0.1,
+    wallMs: i,
+    batchSize: 32,
+    temperature: 0.1 / 32,
+  }));
+  const opts = { axis: 'samples' as const, logX: true, logY: true, smoothing: 0.9, buckets: 200 };
+  const scale = (v: number) => Math.log(v) * 10;
+  const times: number[] = [];
+  for (let rep = 0; rep < 15; rep++) {
+    const t0 = performance.now();
+    for (const metric of ['trainLoss', 'evalLoss'] as const) {
+      const points = Array.from({ length: 16 }, (_, r) => runPoints(`r${r}`, rows, metric, opts));
+      const grid = bucketRows(points, 200, true);
+      for (const p of points) {
+        linePath(grid, p.id, scale, scale);
+        if (p.smooth) bandPath(grid, bandKey(p.id), scale, scale);
+      }
+    }
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { runs: 16, stepsPerRun: 10_000, medianMs: Number(times[times.length >> 1].toFixed(1)) };
+}
+
 const stopPreview = await startPreview();
 const executablePath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
 const browser = await chromium.launch({ executablePath, args: ['--enable-unsafe-webgpu', '--disable-quic'] });
@@ -142,6 +179,7 @@ try {
       await page.close();
     }
   }
+  report.chartUpdateMathBothCharts = chartMathMs();
   process.stderr.write('measuring the main thread with 16 runs…\n');
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   report.mainThreadWith16Runs = await measureMainThread(page);

@@ -86,6 +86,24 @@ test('a run whose loss blows up is marked diverged and the others go on', async 
   await expect(row(page, 'sane')).toHaveAttribute('data-status', 'running');
 });
 
+test('the sweep helper creates the grid of batch sizes × learning rates, which then trains', async ({ page }) => {
+  await page.goto(experimentPath(SMALL_SPEC, false));
+  await page.getByText('Sweep: batch sizes × learning rates × seeds').click();
+  await page.getByTestId('sweep-batches').fill('16, 64');
+  await page.getByTestId('sweep-lrs').fill('0.05 0.1');
+  await page.getByTestId('sweep-seeds').fill('1');
+  await page.getByTestId('sweep-lrs').fill('0.05, x');
+  await expect(page.getByText('Learning rates: "x" is not a positive number')).toBeVisible();
+  await page.getByTestId('sweep-lrs').fill('0.05, 0.1');
+  await page.getByRole('button', { name: 'Replace runs with this grid (4 runs)' }).click();
+  await page.getByTestId('apply').click();
+  for (const id of ['b16-lr0p05', 'b16-lr0p1', 'b64-lr0p05', 'b64-lr0p1']) await expect(row(page, id)).toBeVisible();
+  await expect(page.locator('[data-testid=run-table] tbody tr')).toHaveCount(4);
+  await expect.poll(async () => (await cells(page, 'b64-lr0p1')).slice(1, 3)).toEqual(['64', '0.1']);
+  await page.getByTestId('play').click();
+  await waitForSteps(page, 'b64-lr0p1', 10);
+});
+
 test('invalid input is explained beside the field and cannot be applied', async ({ page }) => {
   await page.goto(experimentPath(SMALL_SPEC, false));
   const width = page.locator('input[data-path="model.width"]');

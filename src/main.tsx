@@ -1,10 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { openFromUrl } from './ui/actions';
+import { keepUrlInSync, openFromUrl } from './ui/actions';
 import { App } from './ui/App';
 import './ui/styles.css';
 
 openFromUrl();
+keepUrlInSync();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -18,6 +18,7 @@ import {
   defaultTask,
   formatIssues,
   validateSpec,
+  type RunSpec,
   type TaskSpec,
 } from '../src/spec/schema';
 import { ViewSpec, X_AXES, defaultView } from '../src/spec/view';
@@ -377,8 +378,26 @@ function arbitrarySpec(): fc.Arbitrary<ExperimentSpec> {
       evalEvery: orDefault(fc.integer({ min: 1, max: 100_000 }), d.evalEvery),
       probeSize: orDefault(fc.integer({ min: 16, max: 8192 }), d.probeSize),
       runs: orDefault(fc.uniqueArray(run, { minLength: 1, maxLength: 8, selector: (r) => r.id }), d.runs),
+      regime: fc.oneof(fc.constant({ kind: 'online' as const }), fc.record({ kind: fc.constant('offline' as const), extra: fc.integer({ min: 0, max: 5000 }) })),
+      noise: orDefault(
+        fc.record({
+          enabled: fc.boolean(),
+          microBatches: fc.integer({ min: 2, max: 64 }),
+          every: fc.integer({ min: 1, max: 10_000 }),
+          smoothing: dbl(0, 0.9999),
+        }),
+        d.noise,
+      ),
+      // Per run: maybe a scheduled change, maybe a fork of an earlier run (positions as fractions).
+      extras: fc.array(
+        fc.record({
+          change: fc.option(fc.record({ at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), factor: fc.constantFrom(0.5, 1, 2, 4), divisor: dbl(0, 1e6, true) })),
+          fork: fc.option(fc.record({ parent: fc.nat(), at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }) })),
+        }),
+        { maxLength: 8 },
+      ),
     })
-    .map(({ schedule, runs, ...rest }) => {
+    .map(({ schedule, runs: baseRuns, regime: regimeDraw, extras, ...rest }) => {
       // Warmup must end before the budget: pick it as a fraction of the budget (default 100 when it fits).
       const lrSchedule =
         schedule.kind === 'constant'
@@ -391,7 +410,29 @@ function arbitrarySpec(): fc.Arbitrary<ExperimentSpec> {
                   : Math.floor(schedule.warmupFraction * rest.budgetSteps),
               finalFactor: schedule.finalFactor,
             };
-      return { version: SPEC_VERSION, ...rest, lrSchedule, runs } as ExperimentSpec;
+      const budget = rest.budgetSteps;
+      const runs: RunSpec[] = [];
+      baseRuns.forEach((r, i) => {
+        const out: RunSpec = { ...r };
+        const extra = extras[i];
+        if (extra?.fork && i > 0) {
+          const parent = runs[extra.fork.parent % i];
+          out.seed = parent.seed;
+          out.fork = { parent: parent.id, atStep: Math.floor(extra.fork.at * (budget - 1)) };
+        }
+        const factor = extra?.change?.factor === 0.5 && r.batchSize % 2 ? 1 : extra?.change?.factor;
+        if (extra?.change && factor && r.batchSize * factor <= MAX_BATCH) {
+          const after = out.fork ? out.fork.atStep + 1 : 1;
+          if (after < budget) {
+            out.change = { atStep: after + Math.floor(extra.change.at * (budget - after)), batchFactor: factor, lrDivisor: extra.change.divisor };
+          }
+        }
+        runs.push(out);
+      });
+      // Offline, every batch (also after a change) must fit in the training set.
+      const largest = Math.max(...runs.map((r) => r.batchSize * Math.max(1, r.change?.batchFactor ?? 1)));
+      const regime = regimeDraw.kind === 'online' ? regimeDraw : { kind: 'offline' as const, trainSize: Math.min(200_000, Math.max(16, largest) + regimeDraw.extra) };
+      return { version: SPEC_VERSION, ...rest, lrSchedule, regime, runs } as ExperimentSpec;
     });
 }
 

@@ -3,7 +3,7 @@ import type { MetricRow } from '../src/engine/trainer';
 import { bandKey, bandPath, bucketRows, extent, linePath, linearTicks, logTicks, runPoints, smoothEma, valuesNear, xValues } from '../src/ui/charts/series';
 
 const rows = (n: number, f: (i: number) => Partial<MetricRow> = () => ({})): MetricRow[] =>
-  Array.from({ length: n }, (_, i) => ({ step: i + 1, samples: (i + 1) * 8, trainLoss: 1 / (i + 1), lr: 0.1, wallMs: 2 * (i + 1), ...f(i) }));
+  Array.from({ length: n }, (_, i) => ({ step: i + 1, samples: (i + 1) * 8, trainLoss: 1 / (i + 1), batchSize: 8, lr: 0.1, temperature: 0.0125, wallMs: 2 * (i + 1), ...f(i) }) as MetricRow);
 
 describe('x-axes', () => {
   it('gives steps, samples, cumulative η and seconds', () => {

@@ -31,7 +31,7 @@ export function hashKeys(...keys: number[]): number {
 }
 
 /** Domains keep the streams of one seed apart: training data, probe set, teacher, initialisation. */
-export const Domain = { train: 1, probe: 2, teacher: 3, init: 4, selfTest: 5 } as const;
+export const Domain = { train: 1, probe: 2, teacher: 3, init: 4, selfTest: 5, trainSet: 6 } as const;
 
 /**
  * A small sequential generator (splitmix32) used *within* one keyed item, e.g. the d coordinates of

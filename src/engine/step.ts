@@ -16,6 +16,8 @@ export interface StepInputs {
   y: Float32Array; // [R, B, outputDim]
   lr: number[]; // each run's learning rate at this step
   stepNumbers: number[]; // each run's 1-based step count
+  /** Split each batch into this many micro-batches to measure gradient noise (1: no measurement). */
+  microBatches: number;
 }
 
 export interface StepConfig {
@@ -27,29 +29,56 @@ export interface StepConfig {
   optimizer: OptimizerSpec;
 }
 
+export interface StepResult extends GroupTensors {
+  /** Per-run minibatch loss [R]. */
+  loss: tf.Tensor;
+  /** With micro-batches: per-run |ḡ|² [R] and Σ_j |m_j − ḡ|² [R] (see noise.ts). */
+  noise?: { meanGradSq: tf.Tensor; spread: tf.Tensor };
+}
+
+/** Σ over a list of per-run [R] tensors, added pairwise (tf.addN of 8+ inputs breaks WebGPU: PLATFORM.md). */
+function sumPerRun(terms: tf.Tensor[]): tf.Tensor {
+  return terms.reduce((acc, t) => tf.add(acc, t));
+}
+
 /**
  * One SGD step for R runs at once. The objective is the *sum* of the runs' mean losses, so the gradient
- * with respect to run r's parameters is exactly run r's own gradient. Returns the new tensors and the
- * per-run minibatch loss [R]; the caller disposes the old tensors.
+ * with respect to run r's parameters is exactly run r's own gradient.
+ *
+ * To measure gradient noise, each run's batch is split into k micro-batches and the parameters are tiled
+ * k times along the run axis: one forward and backward pass over [R·k] "runs" then yields every
+ * micro-batch's gradient m_j at the matmul cost of the plain step. Their mean ḡ is the minibatch gradient
+ * that the update uses; their spread is the noise estimate. With k = 1 this is the plain step.
  */
-export function trainStep(cfg: StepConfig, state: GroupTensors, inputs: StepInputs): GroupTensors & { loss: tf.Tensor } {
-  const runs = inputs.lr.length;
+export function trainStep(cfg: StepConfig, state: GroupTensors, inputs: StepInputs): StepResult {
+  const R = inputs.lr.length;
+  const k = inputs.microBatches;
+  const b = cfg.batchSize / k;
   return tf.tidy(() => {
-    const x = tf.tensor3d(inputs.x, [runs, cfg.batchSize, cfg.inputDim]);
-    const y = tf.tensor3d(inputs.y, [runs, cfg.batchSize, cfg.outputDim]);
+    const x = tf.tensor3d(inputs.x, [R * k, b, cfg.inputDim]);
+    const y = tf.tensor3d(inputs.y, [R * k, b, cfg.outputDim]);
+    const tiled = k === 1 ? state.params : state.params.map((p) => tf.reshape(tf.tile(tf.expandDims(p, 1), [1, k, 1, 1]), [R * k, ...p.shape.slice(1)]));
     let loss: tf.Tensor | undefined;
     const { grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
+      const microLoss = perRunLoss(cfg.loss, forward(params, x, cfg.activation), y); // [R·k]
       // keep(): the gradient's forward scope would otherwise dispose this intermediate.
-      loss = tf.keep(perRunLoss(cfg.loss, forward(params, x, cfg.activation), y));
-      return tf.sum(loss);
-    })(state.params);
-    const lr = tf.tensor3d(inputs.lr, [runs, 1, 1]);
-    const next = applyUpdate(cfg.optimizer, state.params, grads, state.slots, lr, inputs.stepNumbers);
-    return { ...next, loss: loss! };
+      loss = tf.keep(tf.mean(tf.reshape(microLoss, [R, k]), 1));
+      return tf.div(tf.sum(microLoss), k);
+    })(tiled);
+    // grads are (1/k)·m_j per micro-batch; ḡ = mean_j m_j = Σ_j grads.
+    const perMicro = grads.map((g) => tf.reshape(tf.mul(g, k), [R, k, ...g.shape.slice(1)]));
+    const meanGrads = k === 1 ? grads : perMicro.map((m) => tf.mean(m, 1));
+    const lr = tf.tensor3d(inputs.lr, [R, 1, 1]);
+    const next = applyUpdate(cfg.optimizer, state.params, meanGrads, state.slots, lr, inputs.stepNumbers);
+    if (k === 1) return { ...next, loss: loss! };
+    const sumSq = (t: tf.Tensor, axes: number[]) => tf.sum(tf.square(t), axes);
+    const meanGradSq = sumPerRun(meanGrads.map((g) => sumSq(g, [1, 2])));
+    const spread = sumPerRun(perMicro.map((m, i) => sumSq(tf.sub(m, tf.expandDims(meanGrads[i], 1)), [1, 2, 3])));
+    return { ...next, loss: loss!, noise: { meanGradSq, spread } };
   });
 }
 
-/** Per-run loss [R] on a fixed probe set already tiled to [R, P, ·]. */
+/** Per-run loss [R] on a fixed set of examples already tiled to [R, P, ·]. */
 export function evalLoss(cfg: StepConfig, params: tf.Tensor[], probeX: tf.Tensor, probeY: tf.Tensor): tf.Tensor {
   return tf.tidy(() => perRunLoss(cfg.loss, forward(params, probeX, cfg.activation), probeY));
 }

@@ -1,19 +1,23 @@
 /**
  * The trainer advances every run of an experiment in lockstep (one step per run per tick) and reports
- * metric rows. Runs that share a batch size may train as one group along the run axis; whether they do is
- * the caller's choice (`groupRuns`), because stacking pays on a GPU and can cost on wasm (PLATFORM.md).
- * Each run's numbers depend only on the experiment and its own run spec, never on its neighbours.
+ * metric rows. Runs at the same batch size (and estimator phase) may train as one group along the run axis;
+ * whether they do is the caller's choice (`groupRuns`), because stacking pays on a GPU and can cost on wasm
+ * (PLATFORM.md). Each run's numbers depend only on the experiment and its own run spec, never on its
+ * neighbours: chunks end exactly where any run's batch size changes or a fork branches off.
  */
 import * as tf from './tf';
 import type { ExperimentSpec, RunSpec } from '../spec/schema';
 import { initParams, paramShapes, type MlpShape } from './mlp';
+import { NoiseScaleTracker, temperature, traceSigma, trueGradSq } from './noise';
 import { slotsPerParam } from './optimizer';
 import { Domain, hashKeys } from './rng';
 import { lrFactor } from './schedule';
 import { evalLoss, trainStep, type GroupTensors, type StepConfig } from './step';
+import { OfflineSource, createSource, type SampleSource } from './stream';
 import { createTask, type Task } from './tasks';
 
-export type RunStatus = 'running' | 'done' | 'diverged';
+/** waiting: a fork whose parent has not reached the fork step yet. */
+export type RunStatus = 'waiting' | 'running' | 'done' | 'diverged';
 
 export interface MetricRow {
   step: number;
@@ -21,8 +25,17 @@ export interface MetricRow {
   trainLoss: number;
   /** Held-out loss on the probe set, only on the steps where it was evaluated. */
   evalLoss?: number;
-  /** Learning rate used at this step. */
+  /** Offline only: loss on a fixed subset of the training set, where evaluated. */
+  trainSetLoss?: number;
+  /** Batch size and learning rate used at this step. */
+  batchSize: number;
   lr: number;
+  /** η/B, or η/(B(1−β)) with momentum. */
+  temperature: number;
+  /** |ḡ|, the norm of the minibatch gradient, on the steps where noise was measured. */
+  gradNorm?: number;
+  /** B_simple = EMA(tr Σ) / EMA(|G|²), once defined. */
+  noiseScale?: number;
   /** Time spent computing this run's steps so far (its group's compute time), in ms. */
   wallMs: number;
 }
@@ -33,25 +46,35 @@ export interface RunProgress {
   step: number;
   samples: number;
   wallMs: number;
+  batchSize: number;
+  lr: number;
+  temperature: number;
+  noiseScale: number | null;
   trainLoss: number | null;
   evalLoss: number | null;
+  trainSetLoss: number | null;
   /** Why the run stopped, when it did not simply finish its budget. */
   reason?: string;
 }
 
 interface RunState extends RunProgress {
   spec: RunSpec;
+  /** The key of this run's sample order (a fork shares its parent's). */
   streamKey: number;
+  noise: NoiseScaleTracker;
   /** Tensors of this run alone ([1, ...]), held only between a regroup's split and its merge. */
   loose?: tf.Tensor[];
 }
 
 interface Group {
   batchSize: number;
+  microBatches: number;
   runs: RunState[];
   tensors: GroupTensors;
   probeX: tf.Tensor;
   probeY: tf.Tensor;
+  trainSetX: tf.Tensor | null;
+  trainSetY: tf.Tensor | null;
 }
 
 export interface TrainerOptions {
@@ -65,17 +88,21 @@ function sharedPart(spec: ExperimentSpec): string {
   return JSON.stringify(rest);
 }
 
-function sameRun(a: RunSpec, b: RunSpec): boolean {
-  return a.batchSize === b.batchSize && a.learningRate === b.learningRate && a.seed === b.seed;
+/** The largest k ≤ wanted (and ≥ 2) that splits the batch evenly, or 1 where none does. */
+export function microBatchesFor(batchSize: number, wanted: number): number {
+  for (let k = Math.min(wanted, batchSize); k >= 2; k--) if (batchSize % k === 0) return k;
+  return 1;
 }
 
 export class Trainer {
   private spec!: ExperimentSpec;
   private task!: Task;
+  private source!: SampleSource;
   private shape!: MlpShape;
-  private stepConfigs = new Map<number, StepConfig>();
   private probeX!: Float32Array;
   private probeY!: Float32Array;
+  /** Offline: the first examples of the training set, evaluated like the probe set. */
+  private trainSet: { x: Float32Array; y: Float32Array; size: number } | null = null;
   private runs: RunState[] = [];
   private groups: Group[] = [];
   private needsRegroup = true;
@@ -92,6 +119,7 @@ export class Trainer {
   private load(spec: ExperimentSpec): void {
     this.spec = spec;
     this.task = createTask(spec.task, spec.dataSeed);
+    this.source = createSource(this.task, spec.dataSeed, spec.regime);
     this.shape = {
       inputDim: this.task.inputDim,
       outputDim: this.task.outputDim,
@@ -99,27 +127,53 @@ export class Trainer {
       depth: spec.model.depth,
       activation: spec.model.activation,
     };
-    this.stepConfigs.clear();
     const p = spec.probeSize;
     this.probeX = new Float32Array(p * this.task.inputDim);
     this.probeY = new Float32Array(p * this.task.outputDim);
     this.task.fill(hashKeys(spec.dataSeed, Domain.probe), 0, p, this.probeX, this.probeY);
     this.lossFloor = this.task.bayesLoss(this.probeX, p);
+    this.trainSet = null;
+    if (this.source instanceof OfflineSource) {
+      // The training-set loss is measured on a fixed slice as large as the probe set (the set is i.i.d.).
+      const size = Math.min(this.source.epochSize, spec.probeSize);
+      const { x, y } = this.source;
+      this.trainSet = { x: x.subarray(0, size * this.task.inputDim), y: y.subarray(0, size * this.task.outputDim), size };
+    }
     this.runs = spec.runs.map((r) => this.freshRun(r));
     this.needsRegroup = true;
   }
 
+  private batchAt(run: RunSpec, step: number): number {
+    const c = run.change;
+    return c && step >= c.atStep ? Math.round(run.batchSize * c.batchFactor) : run.batchSize;
+  }
+
+  private lrAt(run: RunSpec, step: number): number {
+    const c = run.change;
+    const base = run.learningRate * lrFactor(this.spec.lrSchedule, step, this.spec.budgetSteps);
+    return c && step >= c.atStep ? base / c.lrDivisor : base;
+  }
+
+  /** A run at step 0 (a fork waits for its parent, and takes its state and stream then). */
   private freshRun(spec: RunSpec): RunState {
+    const batchSize = this.batchAt(spec, 0);
+    const lr = this.lrAt(spec, 0);
     return {
       id: spec.id,
       spec,
       streamKey: hashKeys(this.spec.dataSeed, Domain.train, spec.seed),
-      status: 'running',
+      noise: new NoiseScaleTracker(this.spec.noise.smoothing),
+      status: spec.fork ? 'waiting' : 'running',
       step: 0,
       samples: 0,
       wallMs: 0,
+      batchSize,
+      lr,
+      temperature: temperature(lr, batchSize, this.spec.optimizer),
+      noiseScale: null,
       trainLoss: null,
       evalLoss: null,
+      trainSetLoss: null,
     };
   }
 
@@ -128,26 +182,18 @@ export class Trainer {
   }
 
   progress(): RunProgress[] {
-    return this.runs.map(({ id, status, step, samples, wallMs, trainLoss, evalLoss, reason }) => ({
-      id,
-      status,
-      step,
-      samples,
-      wallMs,
-      trainLoss,
-      evalLoss,
-      ...(reason ? { reason } : {}),
-    }));
+    return this.runs.map(({ spec: _s, streamKey: _k, noise: _n, loose: _l, ...progress }) => ({ ...progress }));
   }
 
   get active(): boolean {
-    return this.runs.some((r) => r.status === 'running');
+    return this.runs.some((r) => r.status === 'running' || r.status === 'waiting');
   }
 
   /**
    * Adopts an edited experiment. A change to anything but the runs restarts every run; otherwise runs whose
-   * batch size, learning rate and seed are unchanged keep training, edited and new runs start from step 0,
-   * and removed runs are dropped. Returns the ids of the runs that (re)started.
+   * spec is unchanged keep training, edited and new runs start from step 0 (a fork from its fork step),
+   * and removed runs are dropped. A fork whose parent is already past the fork step restarts the parent.
+   * Returns the ids of the runs that (re)started.
    */
   update(spec: ExperimentSpec): string[] {
     if (sharedPart(spec) !== sharedPart(this.spec)) {
@@ -157,19 +203,52 @@ export class Trainer {
     }
     this.splitGroups();
     const old = new Map(this.runs.map((r) => [r.id, r]));
-    const restarted: string[] = [];
+    const restart = new Set<string>();
+    for (const run of spec.runs) {
+      const prev = old.get(run.id);
+      if (!prev || JSON.stringify(prev.spec) !== JSON.stringify(run)) restart.add(run.id);
+    }
+    // A (re)started fork needs its parent's state at the fork step, so a parent already past it restarts
+    // too (up the chain: runs are listed after their parents, so walk backwards); and a restarted parent
+    // restarts every fork of it (down the chain: walk forwards).
+    for (const run of [...spec.runs].reverse()) {
+      const parent = run.fork && old.get(run.fork.parent);
+      if (parent && restart.has(run.id) && parent.step > run.fork!.atStep) restart.add(parent.id);
+    }
+    for (const run of spec.runs) if (run.fork && restart.has(run.fork.parent)) restart.add(run.id);
     this.spec = spec;
-    this.runs = spec.runs.map((runSpec) => {
+    this.runs = [];
+    for (const runSpec of spec.runs) {
       const prev = old.get(runSpec.id);
       old.delete(runSpec.id);
-      if (prev && sameRun(prev.spec, runSpec)) return { ...prev, spec: runSpec };
+      if (prev && !restart.has(runSpec.id)) {
+        this.runs.push(prev);
+        continue;
+      }
       prev?.loose?.forEach((t) => t.dispose());
-      restarted.push(runSpec.id);
-      return this.freshRun(runSpec);
-    });
+      this.runs.push(this.freshRun(runSpec));
+    }
     for (const gone of old.values()) gone.loose?.forEach((t) => t.dispose());
     this.needsRegroup = true;
-    return restarted;
+    return spec.runs.filter((r) => restart.has(r.id)).map((r) => r.id);
+  }
+
+  /**
+   * Forks `parentId` now: adds `child` (its batch size and learning rate; id, seed and fork filled in here)
+   * starting from the parent's exact current state. Returns the updated experiment.
+   */
+  forkNow(parentId: string, child: Pick<RunSpec, 'id' | 'batchSize' | 'learningRate'>): ExperimentSpec {
+    const parent = this.runs.find((r) => r.id === parentId);
+    if (!parent) throw new Error(`There is no run "${parentId}" to fork.`);
+    if (parent.status !== 'running') throw new Error(`Run "${parentId}" is ${parent.status}: only a training run can be forked.`);
+    if (this.runs.some((r) => r.id === child.id)) throw new Error(`Run id "${child.id}" is already used.`);
+    const spec: RunSpec = { ...child, seed: parent.spec.seed, fork: { parent: parentId, atStep: parent.step } };
+    this.splitGroups();
+    this.spec = { ...this.spec, runs: [...this.spec.runs, spec] };
+    this.runs.push(this.freshRun(spec));
+    this.startForks();
+    this.needsRegroup = true;
+    return this.spec;
   }
 
   /** Restarts every run from step 0 with the same experiment. */
@@ -180,101 +259,165 @@ export class Trainer {
   }
 
   /**
-   * Advances every running run by up to `maxSteps` steps (fewer where its budget ends sooner) and returns
-   * the new metric rows per run id. Losses are read back once per group per call, not once per step.
+   * Advances every running run by up to `maxSteps` steps (fewer where its budget, a scheduled change or a
+   * fork point comes sooner) and returns the new metric rows per run id. Losses are read back once per
+   * group per call, not once per step.
    */
   async advance(maxSteps: number): Promise<Map<string, MetricRow[]>> {
     if (this.needsRegroup) this.regroup();
     const rows = new Map<string, MetricRow[]>();
-    let statusChanged = false;
     for (const group of this.groups) {
-      const remaining = Math.min(...group.runs.map((r) => this.spec.budgetSteps - r.step));
-      const steps = Math.min(maxSteps, remaining);
+      const steps = Math.min(maxSteps, ...group.runs.map((r) => this.stepsUntilEvent(r)));
       if (steps <= 0) continue;
       const groupRows = await this.advanceGroup(group, steps);
-      group.runs.forEach((run, i) => {
-        rows.set(run.id, groupRows[i]);
-        if (run.status !== 'running') statusChanged = true;
-      });
+      group.runs.forEach((run, i) => rows.set(run.id, groupRows[i]));
+      if (group.runs.some((r) => r.status !== 'running' || this.batchAt(r.spec, r.step) !== group.batchSize)) this.needsRegroup = true;
     }
-    if (statusChanged) this.needsRegroup = true;
+    if (this.startForks()) this.needsRegroup = true;
     return rows;
   }
 
-  private stepConfig(batchSize: number): StepConfig {
-    let cfg = this.stepConfigs.get(batchSize);
-    if (!cfg) {
-      cfg = {
-        batchSize,
-        inputDim: this.task.inputDim,
-        outputDim: this.task.outputDim,
-        activation: this.spec.model.activation,
-        loss: this.task.loss,
-        optimizer: this.spec.optimizer,
-      };
-      this.stepConfigs.set(batchSize, cfg);
+  /** Steps `run` may take before something changes its group: its budget, its change, or a fork of it. */
+  private stepsUntilEvent(run: RunState): number {
+    const events = [this.spec.budgetSteps];
+    if (run.spec.change && run.step < run.spec.change.atStep) events.push(run.spec.change.atStep);
+    for (const other of this.runs) {
+      if (other.status === 'waiting' && other.spec.fork!.parent === run.id && run.step < other.spec.fork!.atStep) events.push(other.spec.fork!.atStep);
     }
-    return cfg;
+    return Math.min(...events) - run.step;
+  }
+
+  /**
+   * Starts every waiting fork whose parent stands at the fork step (chunks end exactly there), from a copy
+   * of the parent's parameters, optimizer state, stream position and noise estimates. A fork whose parent
+   * diverged first, or somehow went past the fork step, cannot start: it is marked diverged, with the reason.
+   * Returns true when any fork started or failed.
+   */
+  private startForks(): boolean {
+    let changed = false;
+    for (const child of this.runs) {
+      if (child.status !== 'waiting') continue;
+      const { parent: parentId, atStep } = child.spec.fork!;
+      const parent = this.runs.find((r) => r.id === parentId)!;
+      if (parent.status === 'waiting') continue;
+      if (parent.step === atStep && parent.status !== 'diverged') {
+        child.loose = this.copyRunTensors(parent);
+        const { id: _id, status: _status, reason: _reason, ...state } = this.progress().find((p) => p.id === parentId)!;
+        Object.assign(child, state, { status: 'running', streamKey: parent.streamKey, noise: parent.noise.clone() });
+        child.batchSize = this.batchAt(child.spec, child.step);
+        child.lr = this.lrAt(child.spec, child.step);
+        child.temperature = temperature(child.lr, child.batchSize, this.spec.optimizer);
+        changed = true;
+      } else if (parent.step >= atStep || parent.status !== 'running') {
+        child.status = 'diverged';
+        child.reason = `its parent ${parentId} ${parent.status === 'diverged' ? 'diverged' : 'stopped'} at step ${parent.step}, so the fork at step ${atStep} could not start`;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private stepConfig(batchSize: number): StepConfig {
+    return {
+      batchSize,
+      inputDim: this.task.inputDim,
+      outputDim: this.task.outputDim,
+      activation: this.spec.model.activation,
+      loss: this.task.loss,
+      optimizer: this.spec.optimizer,
+    };
+  }
+
+  private measuresNoiseAt(step: number, microBatches: number): boolean {
+    return microBatches > 1 && this.spec.noise.enabled && step % this.spec.noise.every === 0;
   }
 
   private async advanceGroup(group: Group, steps: number): Promise<MetricRow[][]> {
-    const { budgetSteps, evalEvery, lrSchedule } = this.spec;
+    const { budgetSteps, evalEvery, optimizer } = this.spec;
     const cfg = this.stepConfig(group.batchSize);
     const R = group.runs.length;
     const B = group.batchSize;
     const x = new Float32Array(R * B * cfg.inputDim);
     const y = new Float32Array(R * B * cfg.outputDim);
     const startStep = group.runs.map((r) => r.step);
+    const startSamples = group.runs.map((r) => r.samples);
     const lrs: number[][] = [];
-    const trainLosses: tf.Tensor[] = [];
-    const evalLosses: tf.Tensor[] = [];
-    const evalAt: number[] = []; // offsets within this chunk (0-based) after which eval ran
+    const pending: { loss: tf.Tensor[]; eval: tf.Tensor[]; trainSet: tf.Tensor[]; gradSq: tf.Tensor[]; spread: tf.Tensor[] } = {
+      loss: [],
+      eval: [],
+      trainSet: [],
+      gradSq: [],
+      spread: [],
+    };
+    const evalAt: number[] = []; // chunk offsets after which the probe set was evaluated
+    const noiseAt: number[] = []; // chunk offsets at which noise was measured
     const t0 = performance.now();
 
     for (let s = 0; s < steps; s++) {
-      group.runs.forEach((run, r) => {
-        const step = startStep[r] + s;
-        this.task.fill(run.streamKey, step * B, B, x, y, r * B);
-      });
-      const lr = group.runs.map((run, r) => run.spec.learningRate * lrFactor(lrSchedule, startStep[r] + s, budgetSteps));
+      group.runs.forEach((run, r) => this.source.fill(run.streamKey, startSamples[r] + s * B, B, x, y, r * B));
+      const lr = group.runs.map((run, r) => this.lrAt(run.spec, startStep[r] + s));
       lrs.push(lr);
+      const measure = this.measuresNoiseAt(startStep[0] + s, group.microBatches);
       const next = trainStep(cfg, group.tensors, {
         x,
         y,
         lr,
         stepNumbers: startStep.map((st) => st + s + 1),
+        microBatches: measure ? group.microBatches : 1,
       });
       tf.dispose([...group.tensors.params, ...group.tensors.slots]);
       group.tensors = { params: next.params, slots: next.slots };
-      trainLosses.push(next.loss);
+      pending.loss.push(next.loss);
+      if (next.noise) {
+        pending.gradSq.push(next.noise.meanGradSq);
+        pending.spread.push(next.noise.spread);
+        noiseAt.push(s);
+      }
       // Runs in a group may be at different steps; evaluate when any of them reaches an eval point.
       if (startStep.some((st) => (st + s + 1) % evalEvery === 0 || st + s + 1 === budgetSteps)) {
-        evalLosses.push(evalLoss(cfg, group.tensors.params, group.probeX, group.probeY));
+        pending.eval.push(evalLoss(cfg, group.tensors.params, group.probeX, group.probeY));
+        if (group.trainSetX) pending.trainSet.push(evalLoss(cfg, group.tensors.params, group.trainSetX, group.trainSetY!));
         evalAt.push(s);
       }
     }
 
-    const trainStack = tf.stack(trainLosses);
-    const evalStack = evalLosses.length ? tf.stack(evalLosses) : null;
-    const [train, evals] = await Promise.all([trainStack.data(), evalStack ? evalStack.data() : Promise.resolve(new Float32Array())]);
-    tf.dispose([...trainLosses, ...evalLosses, trainStack, ...(evalStack ? [evalStack] : [])]);
+    const lists = [pending.loss, pending.eval, pending.trainSet, pending.gradSq, pending.spread];
+    const stacks = lists.map((list) => (list.length ? tf.stack(list) : null));
+    const [train, evals, trainSet, gradSq, spread] = await Promise.all(stacks.map((t) => (t ? (t.data() as Promise<Float32Array>) : Promise.resolve(new Float32Array()))));
+    tf.dispose([...lists.flat(), ...stacks.filter((t): t is tf.Tensor => t !== null)]);
     const elapsed = performance.now() - t0;
 
     return group.runs.map((run, r) => {
       const out: MetricRow[] = [];
       const wallStart = run.wallMs;
       let e = 0;
+      let n = 0;
       for (let s = 0; s < steps; s++) {
         const step = startStep[r] + s + 1;
+        const lr = lrs[s][r];
         const row: MetricRow = {
           step,
-          samples: step * B,
+          samples: startSamples[r] + (s + 1) * B,
           trainLoss: train[s * R + r],
-          lr: lrs[s][r],
+          batchSize: B,
+          lr,
+          temperature: temperature(lr, B, optimizer),
           wallMs: wallStart + (elapsed * (s + 1)) / steps,
         };
+        if (noiseAt[n] === s) {
+          const estimate = { meanGradSq: gradSq[n * R + r], spread: spread[n * R + r] };
+          const trSigma = traceSigma(estimate, B / group.microBatches, group.microBatches);
+          run.noise.add(trSigma, trueGradSq(estimate, B, trSigma));
+          row.gradNorm = Math.sqrt(estimate.meanGradSq);
+          n++;
+        }
+        const scale = run.noise.noiseScale;
+        if (scale !== null) row.noiseScale = scale;
         if (evalAt[e] === s) {
-          if (step % evalEvery === 0 || step === budgetSteps) row.evalLoss = evals[e * R + r];
+          if (step % evalEvery === 0 || step === budgetSteps) {
+            row.evalLoss = evals[e * R + r];
+            if (trainSet.length) row.trainSetLoss = trainSet[e * R + r];
+          }
           e++;
         }
         out.push(row);
@@ -289,11 +432,27 @@ export class Trainer {
       run.samples = last.samples;
       run.wallMs = last.wallMs;
       run.trainLoss = last.trainLoss;
+      run.noiseScale = run.noise.noiseScale;
+      run.batchSize = this.batchAt(run.spec, run.step);
+      run.lr = this.lrAt(run.spec, run.step);
+      run.temperature = temperature(run.lr, run.batchSize, optimizer);
       const lastEval = out.findLast((row) => row.evalLoss !== undefined);
-      if (lastEval) run.evalLoss = lastEval.evalLoss!;
+      if (lastEval) {
+        run.evalLoss = lastEval.evalLoss!;
+        run.trainSetLoss = lastEval.trainSetLoss ?? null;
+      }
       if (run.status === 'running' && run.step >= budgetSteps) run.status = 'done';
       return out;
     });
+  }
+
+  /** A copy of one run's tensors (parameters, then optimizer slots; each [1, ...]); the caller owns it. */
+  private copyRunTensors(run: RunState): tf.Tensor[] {
+    if (run.loose) return run.loose.map((t) => tf.clone(t));
+    const group = this.groups.find((g) => g.runs.includes(run));
+    if (!group) throw new Error(`run ${run.id} holds no state`);
+    const r = group.runs.indexOf(run);
+    return [...group.tensors.params, ...group.tensors.slots].map((t) => tf.slice(t, [r], [1]));
   }
 
   /** Splits every group into per-run tensors (run.loose), leaving no groups. */
@@ -304,42 +463,51 @@ export class Trainer {
       const pieces = all.map((t) => (group.runs.length === 1 ? [t] : tf.split(t, group.runs.length, 0)));
       group.runs.forEach((run, r) => (run.loose = pieces.map((p) => p[r])));
       if (group.runs.length > 1) all.forEach((t) => t.dispose());
-      group.probeX.dispose();
-      group.probeY.dispose();
+      tf.dispose([group.probeX, group.probeY, ...(group.trainSetX ? [group.trainSetX, group.trainSetY!] : [])]);
     }
     this.groups = [];
   }
 
-  /** Rebuilds the groups from the running runs: one per batch size, or one per run. */
+  /** Rebuilds the groups from the running runs: by batch size (and estimator phase), or one per run. */
   private regroup(): void {
     this.splitGroups();
+    this.startForks();
     const byKey = new Map<string, RunState[]>();
     for (const run of this.runs) {
       if (run.status !== 'running') {
-        run.loose?.forEach((t) => t.dispose());
-        run.loose = undefined;
+        if (run.status !== 'waiting') {
+          run.loose?.forEach((t) => t.dispose());
+          run.loose = undefined;
+        }
         continue;
       }
       run.loose ??= this.initialTensors(run);
-      const key = this.options.groupRuns ? `b${run.spec.batchSize}` : run.id;
+      const batch = this.batchAt(run.spec, run.step);
+      const phase = this.spec.noise.every > 1 ? run.step % this.spec.noise.every : 0;
+      const key = this.options.groupRuns ? `b${batch}p${phase}` : run.id;
       byKey.set(key, [...(byKey.get(key) ?? []), run]);
     }
     const nParams = paramShapes(this.shape).length;
-    const P = this.spec.probeSize;
+    const tileSet = (values: Float32Array, rows: number, width: number, R: number) =>
+      tf.tidy(() => tf.tile(tf.tensor3d(values, [1, rows, width]), [R, 1, 1]));
     this.groups = [...byKey.values()].map((runs) => {
       const count = runs[0].loose!.length;
-      const stacked = Array.from({ length: count }, (_, i) =>
-        runs.length === 1 ? runs[0].loose![i] : tf.concat(runs.map((r) => r.loose![i]), 0),
-      );
+      const stacked = Array.from({ length: count }, (_, i) => (runs.length === 1 ? runs[0].loose![i] : tf.concat(runs.map((r) => r.loose![i]), 0)));
       if (runs.length > 1) runs.forEach((r) => r.loose!.forEach((t) => t.dispose()));
       runs.forEach((r) => (r.loose = undefined));
       const R = runs.length;
+      const batchSize = this.batchAt(runs[0].spec, runs[0].step);
+      const { inputDim, outputDim } = this.task;
+      const ts = this.trainSet;
       return {
-        batchSize: runs[0].spec.batchSize,
+        batchSize,
+        microBatches: microBatchesFor(batchSize, this.spec.noise.microBatches),
         runs,
         tensors: { params: stacked.slice(0, nParams), slots: stacked.slice(nParams) },
-        probeX: tf.tidy(() => tf.tile(tf.tensor3d(this.probeX, [1, P, this.task.inputDim]), [R, 1, 1])),
-        probeY: tf.tidy(() => tf.tile(tf.tensor3d(this.probeY, [1, P, this.task.outputDim]), [R, 1, 1])),
+        probeX: tileSet(this.probeX, this.spec.probeSize, inputDim, R),
+        probeY: tileSet(this.probeY, this.spec.probeSize, outputDim, R),
+        trainSetX: ts ? tileSet(ts.x, ts.size, inputDim, R) : null,
+        trainSetY: ts ? tileSet(ts.y, ts.size, outputDim, R) : null,
       };
     });
     this.needsRegroup = false;
@@ -357,16 +525,12 @@ export class Trainer {
   /** Reads one run's current parameters (for tests and export). */
   async runParams(id: string): Promise<Float32Array[]> {
     if (this.needsRegroup) this.regroup();
-    for (const group of this.groups) {
-      const r = group.runs.findIndex((run) => run.id === id);
-      if (r < 0) continue;
-      const nParams = group.tensors.params.length;
-      const slices = group.tensors.params.slice(0, nParams).map((t) => tf.tidy(() => tf.gather(t, [r], 0)));
-      const values = await Promise.all(slices.map((t) => t.data() as Promise<Float32Array>));
-      slices.forEach((t) => t.dispose());
-      return values;
-    }
-    throw new Error(`run ${id} is not training`);
+    const run = this.runs.find((r) => r.id === id);
+    if (!run || run.status !== 'running') throw new Error(`run ${id} is not training`);
+    const tensors = this.copyRunTensors(run);
+    const values = await Promise.all(tensors.slice(0, paramShapes(this.shape).length).map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose(tensors);
+    return values;
   }
 
   private disposeState(): void {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   ExperimentSpec,
   LrScheduleSpec,
+  RegimeSpec,
   SPEC_VERSION,
   defaultSpec,
   defaultTask,
@@ -63,13 +64,15 @@ function minimalVariant<T extends { kind: string }>(value: T, base: T, kindDefau
 /** The spec with what the schema would fill in anyway removed: the smallest input that parses back to it. */
 export function minimalSpec(spec: ExperimentSpec): ExperimentSpecInput {
   const base = defaultSpec();
-  const { runs, task, lrSchedule, version: _version, ...rest } = spec;
-  const { runs: _r, task: _t, lrSchedule: _l, version: _v, ...restDefaults } = base;
+  const { runs, task, lrSchedule, regime, version: _version, ...rest } = spec;
+  const { runs: _r, task: _t, lrSchedule: _l, regime: _g, version: _v, ...restDefaults } = base;
   const minimal = (omitDefaults(rest as unknown as Json, restDefaults as unknown as Json) ?? {}) as Record<string, Json>;
   const minimalTask = minimalVariant(task, base.task, defaultTask(task.kind));
   if (minimalTask !== undefined) minimal.task = minimalTask;
   const minimalSchedule = minimalVariant(lrSchedule, base.lrSchedule, LrScheduleSpec.parse({ kind: lrSchedule.kind }));
   if (minimalSchedule !== undefined) minimal.lrSchedule = minimalSchedule;
+  const minimalRegime = minimalVariant(regime, base.regime, RegimeSpec.parse({ kind: regime.kind }));
+  if (minimalRegime !== undefined) minimal.regime = minimalRegime;
   if (!deepEqual(runs, base.runs)) {
     minimal.runs = runs.map(({ seed, ...run }) => (seed === 1 ? run : { ...run, seed }));
   }

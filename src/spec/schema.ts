@@ -79,14 +79,46 @@ export const LrScheduleSpec = z.discriminatedUnion('kind', [
   }),
 ]);
 
+const RUN_ID = /^[A-Za-z0-9_-]{1,24}$/;
+
+/** A scheduled change of noise: from step `atStep` on, the batch is `batchFactor` × larger and η is ÷ `lrDivisor`. */
+export const NoiseChangeSpec = z.object({
+  atStep: intIn('Change step', 1, 1_000_000),
+  batchFactor: numIn('Batch factor', 0, 1024, { exclusiveMin: true }).default(1),
+  lrDivisor: numIn('LR divisor', 0, 1e6, { exclusiveMin: true }).default(1),
+});
+
+/** A branch that starts from `parent`'s exact state after `atStep` steps and continues with its own B and η. */
+export const ForkSpec = z.object({
+  parent: z.string({ error: 'Fork parent must be a run id' }).regex(RUN_ID, { error: 'Fork parent must be a run id' }),
+  atStep: intIn('Fork step', 0, 1_000_000),
+});
+
 export const RunSpec = z.object({
-  id: z
-    .string({ error: 'Run id must be text' })
-    .regex(/^[A-Za-z0-9_-]{1,24}$/, { error: 'Run id: 1–24 letters, digits, - or _' }),
+  id: z.string({ error: 'Run id must be text' }).regex(RUN_ID, { error: 'Run id: 1–24 letters, digits, - or _' }),
   batchSize: intIn('Batch size', 1, MAX_BATCH),
   learningRate: numIn('Learning rate', 0, 100, { exclusiveMin: true }),
   /** Seeds the initialisation and this run's data stream; runs with equal seeds see equal samples. */
   seed: intIn('Seed', 0, 2 ** 31 - 1).default(1),
+  change: NoiseChangeSpec.optional(),
+  fork: ForkSpec.optional(),
+});
+
+export const RegimeSpec = z.discriminatedUnion('kind', [
+  /** Every step draws fresh samples from the infinite stream. */
+  z.object({ kind: z.literal('online') }),
+  /** A fixed training set of `trainSize` samples, reshuffled every epoch. */
+  z.object({ kind: z.literal('offline'), trainSize: intIn('Training set size', 16, 200_000).default(2048) }),
+]);
+
+/** The gradient-noise estimator (McCandlish et al. 2018): micro-batches per step, cadence and smoothing. */
+export const NoiseSpec = z.object({
+  enabled: z.boolean().default(true),
+  microBatches: intIn('Micro-batches', 2, 64).default(4),
+  /** Estimate on every k-th step. */
+  every: intIn('Estimate every (steps)', 1, 10_000).default(1),
+  /** EMA weight on the previous value, for the numerator and the denominator of B_simple separately. */
+  smoothing: numIn('Noise-scale smoothing', 0, 0.9999).default(0.98),
 });
 
 export const ExperimentSpec = z
@@ -98,6 +130,8 @@ export const ExperimentSpec = z
     model: ModelSpec.prefault({}),
     optimizer: OptimizerSpec.prefault({}),
     lrSchedule: LrScheduleSpec.prefault({ kind: 'constant' }),
+    regime: RegimeSpec.prefault({ kind: 'online' }),
+    noise: NoiseSpec.prefault({}),
     budgetSteps: intIn('Budget (steps)', 1, 1_000_000).default(3000),
     evalEvery: intIn('Evaluate every (steps)', 1, 100_000).default(25),
     probeSize: intIn('Probe set size', 16, 8192).default(1024),
@@ -113,12 +147,30 @@ export const ExperimentSpec = z
       ]),
   })
   .superRefine((spec, ctx) => {
-    const seen = new Set<string>();
+    const seen = new Map<string, RunSpec>();
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const maxBatch = spec.regime.kind === 'offline' ? spec.regime.trainSize : MAX_BATCH;
     spec.runs.forEach((run, i) => {
-      if (seen.has(run.id)) {
-        ctx.addIssue({ code: 'custom', path: ['runs', i, 'id'], message: `Run id "${run.id}" is used twice` });
+      if (seen.has(run.id)) issue(['runs', i, 'id'], `Run id "${run.id}" is used twice`);
+      if (run.batchSize > maxBatch) issue(['runs', i, 'batchSize'], `Batch size must be at most the training set size (${maxBatch})`);
+      if (run.change) {
+        const { atStep, batchFactor } = run.change;
+        const newBatch = run.batchSize * batchFactor;
+        if (atStep >= spec.budgetSteps) issue(['runs', i, 'change', 'atStep'], `The change must come before the budget ends (step ${spec.budgetSteps})`);
+        if (!Number.isInteger(Math.round(newBatch * 1e9) / 1e9) || newBatch < 1) {
+          issue(['runs', i, 'change', 'batchFactor'], `Batch ${run.batchSize} × ${batchFactor} is not a whole batch size`);
+        } else if (newBatch > maxBatch) {
+          issue(['runs', i, 'change', 'batchFactor'], `Batch ${run.batchSize} × ${batchFactor} = ${newBatch} is over the limit of ${maxBatch}`);
+        }
       }
-      seen.add(run.id);
+      if (run.fork) {
+        const parent = seen.get(run.fork.parent);
+        if (!parent) issue(['runs', i, 'fork', 'parent'], `A fork's parent must be a run listed before it ("${run.fork.parent}" is not)`);
+        else if (parent.seed !== run.seed) issue(['runs', i, 'seed'], `A fork continues its parent's stream: its seed must be ${parent.seed}`);
+        if (run.fork.atStep >= spec.budgetSteps) issue(['runs', i, 'fork', 'atStep'], `The fork must come before the budget ends (step ${spec.budgetSteps})`);
+        if (run.change && run.change.atStep <= run.fork.atStep) issue(['runs', i, 'change', 'atStep'], 'A fork\'s change must come after the fork');
+      }
+      seen.set(run.id, run);
     });
     if (spec.lrSchedule.kind === 'warmup-cosine' && spec.lrSchedule.warmupSteps >= spec.budgetSteps) {
       ctx.addIssue({
@@ -136,6 +188,9 @@ export type ModelSpec = z.infer<typeof ModelSpec>;
 export type OptimizerSpec = z.infer<typeof OptimizerSpec>;
 export type LrScheduleSpec = z.infer<typeof LrScheduleSpec>;
 export type RunSpec = z.infer<typeof RunSpec>;
+export type RegimeSpec = z.infer<typeof RegimeSpec>;
+export type NoiseSpec = z.infer<typeof NoiseSpec>;
+export type NoiseChangeSpec = z.infer<typeof NoiseChangeSpec>;
 
 /** One problem with a spec, addressed by the path of the field it concerns (e.g. "runs.2.batchSize"). */
 export interface SpecIssue {

@@ -11,18 +11,25 @@ export function currentLink(autorun = false): string {
   return linkUrl(location.href, state);
 }
 
-/** Keeps the address bar equal to the experiment, so a reload reopens it (paused, waiting for Run). */
-export function syncUrl(): void {
-  history.replaceState(null, '', currentLink());
+/**
+ * From now on, keeps the address bar equal to the experiment and view, so a reload reopens them (paused,
+ * waiting for Run). Called once the page has opened its experiment.
+ */
+export function keepUrlInSync(): void {
+  const sync = () => history.replaceState(null, '', currentLink());
+  useExperiment.subscribe((state, prev) => state.spec !== prev.spec && sync());
+  useView.subscribe(sync);
 }
 
 export function applyExperiment(): ExperimentSpec | null {
   const spec = applyDraft();
-  if (spec) {
-    training.update(spec);
-    syncUrl();
-  }
+  if (spec) training.update(spec);
   return spec;
+}
+
+/** Forks a run now into a new run with its own batch size and learning rate (the worker picks the step). */
+export function forkRun(parent: string, id: string, batchSize: number, learningRate: number): void {
+  training.fork(parent, id, batchSize, learningRate);
 }
 
 /** The backend asked for by `?backend=` (for tests, benchmarks and people who know what they want). */

@@ -4,6 +4,7 @@
  */
 import type { ExperimentSpec } from '../spec/schema';
 import type { BackendChoice, FromWorker, ToWorker } from '../worker/protocol';
+import { adoptSpec } from './stores/experiment';
 import { appendMetrics, reportError, restartRuns, useRuns } from './stores/runs';
 
 const worker = new Worker(new URL('../worker/training.worker.ts', import.meta.url), { type: 'module' });
@@ -23,6 +24,9 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       return;
     case 'metrics':
       appendMetrics(message.rows, message.runs);
+      return;
+    case 'experiment':
+      adoptSpec(message.spec);
       return;
     case 'playing':
       useRuns.setState({ playing: message.playing });
@@ -45,5 +49,6 @@ export const training = {
   play: () => send({ type: 'play' }),
   pause: () => send({ type: 'pause' }),
   step: () => send({ type: 'step' }),
+  fork: (parent: string, id: string, batchSize: number, learningRate: number) => send({ type: 'fork', parent, id, batchSize, learningRate }),
   reset: () => send({ type: 'reset' }),
 };

@@ -28,6 +28,8 @@ export type ToWorker =
   | { type: 'load'; spec: ExperimentSpec; backend: BackendChoice; play: boolean }
   /** Adopts an edited experiment; unchanged runs keep training (see Trainer.update). */
   | { type: 'update'; spec: ExperimentSpec }
+  /** Forks `parent` at its current step into a new run `id` with its own batch size and learning rate. */
+  | { type: 'fork'; parent: string; id: string; batchSize: number; learningRate: number }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }
@@ -40,5 +42,7 @@ export type FromWorker =
   /** New metric rows per run id since the last message, and every run's progress. At most ~10 per second. */
   | { type: 'metrics'; rows: Record<string, MetricRow[]>; runs: RunProgress[] }
   | { type: 'playing'; playing: boolean }
+  /** The worker changed the experiment (a fork was added, with its step filled in): adopt it as the spec. */
+  | { type: 'experiment'; spec: ExperimentSpec }
   /** A failure the person must see. Fatal ones (a GPU validation error, a lost device) stop training. */
   | { type: 'error'; message: string; fatal: boolean };

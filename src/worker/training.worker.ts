@@ -83,6 +83,18 @@ async function handle(command: ToWorker): Promise<void> {
       if (finished) setPlaying(true);
       return;
     }
+    case 'fork': {
+      if (!trainer) return;
+      flush();
+      try {
+        const spec = trainer.forkNow(command.parent, { id: command.id, batchSize: command.batchSize, learningRate: command.learningRate });
+        post({ type: 'experiment', spec });
+        restarted([command.id]);
+      } catch (err) {
+        post({ type: 'error', message: err instanceof Error ? err.message : String(err), fatal: false });
+      }
+      return;
+    }
     case 'reset':
       if (!trainer) return;
       flush();

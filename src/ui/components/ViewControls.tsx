@@ -1,12 +1,6 @@
 /** Chart view: x-axis, log axes and smoothing (all part of the link). */
 import { X_AXES, X_AXIS_LABELS, type XAxis } from '../../spec/view';
-import { syncUrl } from '../actions';
 import { setView, useView } from '../stores/view';
-
-function update(patch: Parameters<typeof setView>[0]) {
-  setView(patch);
-  syncUrl();
-}
 
 export function ViewControls() {
   const view = useView();
@@ -14,7 +8,7 @@ export function ViewControls() {
     <div className="view-controls" aria-label="Chart view">
       <label>
         x-axis{' '}
-        <select value={view.xAxis} onChange={(e) => update({ xAxis: e.target.value as XAxis })} data-testid="x-axis">
+        <select value={view.xAxis} onChange={(e) => setView({ xAxis: e.target.value as XAxis })} data-testid="x-axis">
           {X_AXES.map((a) => (
             <option key={a} value={a}>
               {X_AXIS_LABELS[a]}
@@ -23,10 +17,10 @@ export function ViewControls() {
         </select>
       </label>
       <label>
-        <input type="checkbox" checked={view.logX} onChange={(e) => update({ logX: e.target.checked })} /> log x
+        <input type="checkbox" checked={view.logX} onChange={(e) => setView({ logX: e.target.checked })} /> log x
       </label>
       <label>
-        <input type="checkbox" checked={view.logY} onChange={(e) => update({ logY: e.target.checked })} /> log y
+        <input type="checkbox" checked={view.logY} onChange={(e) => setView({ logY: e.target.checked })} /> log y
       </label>
       <label>
         smoothing{' '}
@@ -36,7 +30,7 @@ export function ViewControls() {
           max={0.999}
           step={0.001}
           value={view.smoothing}
-          onChange={(e) => update({ smoothing: Number(e.target.value) })}
+          onChange={(e) => setView({ smoothing: Number(e.target.value) })}
           aria-valuetext={view.smoothing.toFixed(3)}
         />{' '}
         <output>{view.smoothing.toFixed(3)}</output>

@@ -46,6 +46,20 @@ export function setSpec(spec: ExperimentSpec, notice: string | null = useExperim
   useExperiment.setState({ spec, draft: structuredClone(spec) as unknown as Draft, issues: [], notice });
 }
 
+/**
+ * Adopts a spec the worker changed (a fork added). Edits in progress are kept: runs the draft lacks are
+ * appended to it.
+ */
+export function adoptSpec(spec: ExperimentSpec): void {
+  const state = useExperiment.getState();
+  if (!draftIsDirty(state)) return setSpec(spec);
+  const draftRuns = Array.isArray(state.draft.runs) ? (state.draft.runs as { id?: unknown }[]) : [];
+  const known = new Set(draftRuns.map((r) => r.id));
+  const added = spec.runs.filter((r) => !known.has(r.id));
+  useExperiment.setState({ spec });
+  setDraft({ ...state.draft, runs: [...draftRuns, ...structuredClone(added)] });
+}
+
 /** Validates the draft; returns the spec to train, or null (the issues are then in the store). */
 export function applyDraft(): ExperimentSpec | null {
   const result = validateSpec(useExperiment.getState().draft);
