@@ -16,7 +16,16 @@ export interface MetricOut {
   trainLoss: number | null;
   /** Present only on the steps where the probe set was evaluated. */
   evalLoss?: number | null;
+  /** Offline only, on evaluated steps: loss on a fixed slice of the training set. */
+  trainSetLoss?: number | null;
+  batchSize: number;
   lr: number;
+  /** η/B, or η/(B(1−β)) with momentum. */
+  temperature: number;
+  /** |ḡ| on the steps where gradient noise was measured. */
+  gradNorm?: number;
+  /** B_simple = EMA(tr Σ) / EMA(|G|²), once defined. */
+  noiseScale?: number;
   wallMs: number;
 }
 
@@ -27,6 +36,13 @@ export interface RunResult {
   seed: number;
   status: RunStatus;
   reason?: string;
+  /** The experiment's regime: 'online' or 'offline'. */
+  regime: 'online' | 'offline';
+  /** For a branch: the run it was forked from and the parent's step at the fork. */
+  parent?: string;
+  forkStep?: number;
+  /** A scheduled change of noise: from step atStep on, B × batchFactor and η ÷ lrDivisor. */
+  change?: { atStep: number; batchFactor: number; lrDivisor: number };
   steps: number;
   samples: number;
   wallMs: number;
@@ -69,7 +85,12 @@ function metricOut(row: MetricRow): MetricOut {
     samples: row.samples,
     trainLoss: finiteOrNull(row.trainLoss),
     ...(row.evalLoss !== undefined ? { evalLoss: finiteOrNull(row.evalLoss) } : {}),
+    ...(row.trainSetLoss !== undefined ? { trainSetLoss: finiteOrNull(row.trainSetLoss) } : {}),
+    batchSize: row.batchSize,
     lr: row.lr,
+    temperature: row.temperature,
+    ...(row.gradNorm !== undefined ? { gradNorm: row.gradNorm } : {}),
+    ...(row.noiseScale !== undefined ? { noiseScale: row.noiseScale } : {}),
     wallMs: round(row.wallMs, 3),
   };
 }
@@ -109,6 +130,9 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
           seed: run.seed,
           status: p.status,
           ...(p.reason ? { reason: p.reason } : {}),
+          regime: spec.regime.kind,
+          ...(run.fork ? { parent: run.fork.parent, forkStep: run.fork.atStep } : {}),
+          ...(run.change ? { change: run.change } : {}),
           steps: p.step,
           samples: p.samples,
           wallMs: round(p.wallMs, 3),
