@@ -98,6 +98,7 @@ describe('experiment CLI', () => {
         learningRate: spec.learningRate,
         seed: spec.seed ?? 1,
         status: 'done',
+        regime: 'online',
         steps: 40,
         samples: 40 * spec.batchSize,
       });
@@ -106,9 +107,13 @@ describe('experiment CLI', () => {
       expect(run.samplesPerSecond).toBeGreaterThan(0);
       expect(run.metrics).toHaveLength(40);
       run.metrics.forEach((row, i) => {
-        expect(Object.keys(row).sort()).toEqual(
-          ['step', 'samples', 'trainLoss', 'lr', 'wallMs', ...(row.evalLoss !== undefined ? ['evalLoss'] : [])].sort(),
-        );
+        const optional = (['evalLoss', 'gradNorm', 'noiseScale'] as const).filter((k) => row[k] !== undefined);
+        expect(Object.keys(row).sort()).toEqual(['step', 'samples', 'trainLoss', 'batchSize', 'lr', 'temperature', 'wallMs', ...optional].sort());
+        expect(row.batchSize).toBe(spec.batchSize);
+        expect(row.temperature).toBeCloseTo(spec.learningRate / spec.batchSize, 12);
+        // Noise is measured every 4th step by default (on steps 0, 4, 8, … counted from 0).
+        expect(row.gradNorm !== undefined).toBe(i % 4 === 0 && spec.batchSize % 2 === 0);
+        if (row.gradNorm !== undefined) expect(row.gradNorm).toBeGreaterThan(0);
         expect(row.step).toBe(i + 1);
         expect(row.samples).toBe(row.step * spec.batchSize);
         expect(row.lr).toBe(spec.learningRate);
