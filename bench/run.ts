@@ -2,7 +2,9 @@
  * `npm run bench`: measures the production build in headless Chromium and writes a JSON report.
  *   - samples per second of the default experiment on each backend the browser offers,
  *   - time from navigation to the first training step (per backend),
- *   - the longest main-thread task and frame gap while 16 runs train with the charts open.
+ *   - the longest main-thread task while 16 runs train with the charts open,
+ *   - the JavaScript cost of one chart update at 16 runs × 10,000 steps,
+ *   - the extra time per step of the gradient-noise estimator at its default settings.
  * A benchmark, not a test: it asserts nothing and has no thresholds. Options: --seconds N (measuring
  * window per backend, default 8), --out FILE (default bench-results/bench-<time>.json).
  */
@@ -12,7 +14,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { MetricRow } from '../src/engine/trainer';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '../src/engine/tf';
+import { Trainer, type MetricRow } from '../src/engine/trainer';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec, defaultSpec } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
@@ -157,6 +161,36 @@ function chartMathMs(): { runs: number; stepsPerRun: number; medianMs: number } 
   return { runs: 16, stepsPerRun: 10_000, medianMs: Number(times[times.length >> 1].toFixed(1)) };
 }
 
+/**
+ * The gradient-noise estimator's cost per step on the default experiment, on wasm in Node (the same
+ * engine code as the worker): time for 600 steps with the estimator at its default settings and with it
+ * off, alternating, best of three each.
+ */
+async function estimatorOverhead() {
+  await tf.setBackend('wasm');
+  const best: Record<'on' | 'off', number> = { on: Infinity, off: Infinity };
+  for (let rep = 0; rep < 3; rep++) {
+    for (const mode of ['off', 'on'] as const) {
+      const trainer = new Trainer(ExperimentSpec.parse({ budgetSteps: 650, noise: { enabled: mode === 'on' } }), { groupRuns: false });
+      await trainer.advance(50); // warm-up: first shapes
+      const t0 = performance.now();
+      while (trainer.active) await trainer.advance(50);
+      best[mode] = Math.min(best[mode], performance.now() - t0);
+      trainer.dispose();
+    }
+  }
+  const d = defaultSpec().noise;
+  return {
+    backend: 'wasm (Node)',
+    settings: `micro-batches ${d.microBatches}, every ${d.every} steps`,
+    msPer600StepsOff: Math.round(best.off),
+    msPer600StepsOn: Math.round(best.on),
+    extraTimePerStep: Number((best.on / best.off - 1).toFixed(3)),
+  };
+}
+
+process.stderr.write('measuring the noise estimator\'s overhead…\n');
+const noiseEstimator = await estimatorOverhead();
 const stopPreview = await startPreview();
 const executablePath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
 const browser = await chromium.launch({ executablePath, args: ['--enable-unsafe-webgpu', '--disable-quic'] });
@@ -180,6 +214,7 @@ try {
     }
   }
   report.chartUpdateMathBothCharts = chartMathMs();
+  report.noiseEstimator = noiseEstimator;
   process.stderr.write('measuring the main thread with 16 runs…\n');
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   report.mainThreadWith16Runs = await measureMainThread(page);
