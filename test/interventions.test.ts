@@ -53,6 +53,17 @@ describe('forks', () => {
     });
   }
 
+  it('a fork at step 0 starts from the parent\'s initialisation and stream', async () => {
+    const { rows } = await train({
+      ...base,
+      runs: [
+        { id: 'p', batchSize: 8, learningRate: 0.01, seed: 5 },
+        { id: 'f', batchSize: 8, learningRate: 0.01, seed: 5, fork: { parent: 'p', atStep: 0 } },
+      ],
+    });
+    expect(rows.get('f')!.map((r) => r.trainLoss)).toEqual(rows.get('p')!.map((r) => r.trainLoss));
+  });
+
   it('a fork with a larger batch leaves the parent at the fork step and continues its stream', async () => {
     const { rows } = await train({
       ...base,

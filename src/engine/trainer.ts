@@ -450,6 +450,7 @@ export class Trainer {
   private copyRunTensors(run: RunState): tf.Tensor[] {
     if (run.loose) return run.loose.map((t) => tf.clone(t));
     const group = this.groups.find((g) => g.runs.includes(run));
+    if (!group && run.step === 0) return this.initialTensors(run); // not started yet: its seeded start
     if (!group) throw new Error(`run ${run.id} holds no state`);
     const r = group.runs.indexOf(run);
     return [...group.tensors.params, ...group.tensors.slots].map((t) => tf.slice(t, [r], [1]));
