@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRow } from '../src/engine/trainer';
-import { bandKey, bandPath, bucketRows, extent, linePath, linearTicks, logTicks, runPoints, smoothEma, valuesNear, xValues } from '../src/ui/charts/series';
+import { formatNumber } from '../src/ui/charts/format';
+import { SMOOTHED_METRICS, bandKey, bandPath, bucketRows, epochMarks, extent, linePath, linearTicks, logTicks, metricValue, runHistories, runPoints, smoothEma, valuesNear, xValues } from '../src/ui/charts/series';
 
 const rows = (n: number, f: (i: number) => Partial<MetricRow> = () => ({})): MetricRow[] =>
   Array.from({ length: n }, (_, i) => ({ step: i + 1, samples: (i + 1) * 8, trainLoss: 1 / (i + 1), batchSize: 8, lr: 0.1, temperature: 0.0125, wallMs: 2 * (i + 1), ...f(i) }) as MetricRow);
@@ -135,5 +136,133 @@ describe('hover and axes', () => {
   it('computes the extent over all series', () => {
     expect(extent([[{ x: 1, y: 5 }], [{ x: 3, y: 2 }]])).toEqual({ x: [1, 3], y: [2, 5] });
     expect(extent([[]])).toBeNull();
+  });
+});
+
+describe('metrics beyond the losses', () => {
+  it('reads row fields and derives the noise-to-signal ratio B_simple / B', () => {
+    const row = rows(1, () => ({ noiseScale: 64, gradNorm: 2, batchSize: 16 }))[0];
+    expect(metricValue(row, 'noiseRatio')).toBe(4);
+    expect(metricValue(row, 'gradNorm')).toBe(2);
+    expect(metricValue(row, 'temperature')).toBe(0.0125);
+    expect(metricValue(rows(1)[0], 'noiseRatio')).toBeUndefined();
+    expect(metricValue(rows(1)[0], 'trainSetLoss')).toBeUndefined();
+  });
+  it('smooths the noisy per-step metrics only: not the EMA B_simple, the exact temperature or the averaged losses', () => {
+    expect([...SMOOTHED_METRICS].sort()).toEqual(['gradNorm', 'trainLoss']);
+    const r = rows(40, (i) => ({ gradNorm: 1 + (i % 2), noiseScale: 10 + i, ...(i % 4 === 3 ? { trainSetLoss: 0.5 } : {}) }));
+    const grad = runPoints('a', r, 'gradNorm', opts);
+    expect(grad.smooth).not.toBeNull();
+    expect(grad.smooth![39].y).toBeGreaterThan(1.2);
+    expect(grad.smooth![39].y).toBeLessThan(1.8);
+    for (const metric of ['noiseScale', 'noiseRatio', 'temperature', 'trainSetLoss'] as const) expect(runPoints('a', r, metric, opts).smooth).toBeNull();
+    expect(runPoints('a', r, 'noiseRatio', opts).raw[5]).toEqual({ x: 6, y: 15 / 8 });
+    expect(runPoints('a', r, 'trainSetLoss', opts).raw.map((p) => p.x)).toEqual([4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
+  });
+});
+
+describe('forks: a branch starts from its parent\'s point', () => {
+  // The parent ran 100 steps; the fork branched after step 40 with B = 32, η = 0.05 and has 20 rows.
+  const parent = rows(100, (i) => ({ gradNorm: i % 4 === 3 ? 1 : undefined, ...((i + 1) % 25 === 0 ? { evalLoss: 2 / (i + 1) } : {}) }));
+  const own = Array.from({ length: 20 }, (_, i) => ({
+    step: 41 + i,
+    samples: 320 + 32 * (i + 1),
+    trainLoss: 0.01,
+    batchSize: 32,
+    lr: 0.05,
+    temperature: 0.05 / 32,
+    wallMs: 80 + (i + 1),
+    ...((41 + i) % 25 === 0 ? { evalLoss: 0.04 } : {}),
+  })) as MetricRow[];
+  const lineage = [{ id: 'p' }, { id: 'f', fork: { parent: 'p', atStep: 40 } }, { id: 'ff', fork: { parent: 'f', atStep: 50 } }];
+
+  it('puts the parent\'s rows up to the fork step in front of the fork\'s own, down a chain of forks', () => {
+    const own2 = own.slice(10).map((r) => ({ ...r, batchSize: 64 }));
+    const [p, f, ff] = runHistories(lineage, { p: parent, f: own, ff: own2 });
+    expect(p).toEqual({ id: 'p', rows: parent, start: 0 });
+    expect(f.start).toBe(40);
+    expect(f.rows.map((r) => r.step)).toEqual([...Array.from({ length: 40 }, (_, i) => i + 1), ...own.map((r) => r.step)]);
+    expect(f.rows[39]).toBe(parent[39]); // the parent's row at step 40
+    expect(ff.start).toBe(50);
+    expect(ff.rows[49]).toBe(own[9]); // the fork's row at step 50, after the parent's 40
+    expect(ff.rows.slice(50)).toEqual(own2);
+  });
+  it('leaves a fork that has not started, a fork at step 0 and an unknown parent as they are', () => {
+    expect(runHistories(lineage, { p: parent })[1]).toEqual({ id: 'f', rows: [], start: 0 });
+    expect(runHistories([{ id: 'p' }, { id: 'f', fork: { parent: 'p', atStep: 0 } }], { p: parent, f: own })[1].start).toBe(0);
+    expect(runHistories([{ id: 'f', fork: { parent: 'nope', atStep: 40 } }], { f: own })[0]).toEqual({ id: 'f', rows: own, start: 0 });
+  });
+  it('draws the fork from the parent\'s point at the fork step, with x-values and smoothing carried on', () => {
+    const f = runHistories(lineage, { p: parent, f: own })[1];
+    const train = runPoints('f', f.rows, 'trainLoss', { ...opts, smoothing: 0 }, f);
+    expect(train.raw).toHaveLength(21);
+    expect(train.raw[0]).toEqual({ x: 40, y: parent[39].trainLoss });
+    // η · steps: the parent's 40 steps at 0.1, then 0.05 a step.
+    const lr = runPoints('f', f.rows, 'trainLoss', { ...opts, axis: 'lrSteps', smoothing: 0 }, f);
+    expect(lr.raw[0].x).toBeCloseTo(4, 9);
+    expect(lr.raw[1].x).toBeCloseTo(4.05, 9);
+    expect(runPoints('f', f.rows, 'trainLoss', { ...opts, axis: 'samples' }, f).raw[0].x).toBe(320);
+    // Smoothed over the whole history: the fork's first smoothed value is the parent's smoothed value there.
+    const smoothed = runPoints('f', f.rows, 'trainLoss', opts, f);
+    const parentSmoothed = runPoints('p', parent, 'trainLoss', opts);
+    expect(smoothed.smooth![0].y).toBeCloseTo(parentSmoothed.smooth![39].y, 12);
+    expect(smoothed.raw).toHaveLength(smoothed.smooth!.length);
+  });
+  it('starts a sparse curve at the parent\'s last value before the branch', () => {
+    const f = runHistories(lineage, { p: parent, f: own })[1];
+    // Held-out loss: the parent's evaluation at step 25, then the fork's at step 50.
+    expect(runPoints('f', f.rows, 'evalLoss', opts, f).raw).toEqual([{ x: 25, y: 2 / 25 }, { x: 50, y: 0.04 }]);
+    // Gradient norm: the parent's at step 40 (every 4th step); the fork has none of its own.
+    expect(runPoints('f', f.rows, 'gradNorm', { ...opts, smoothing: 0 }, f).raw).toEqual([{ x: 40, y: 1 }]);
+  });
+  it('accepts x-values computed once for all charts', () => {
+    const xs = rows(3).map((_, i) => 100 + i);
+    expect(runPoints('a', rows(3), 'trainLoss', { ...opts, smoothing: 0 }, { xs }).raw.map((p) => p.x)).toEqual([100, 101, 102]);
+  });
+});
+
+describe('epoch marks (offline)', () => {
+  const hist = (id: string, B: number, n: number, start = 0, before = 0) => {
+    const r = rows(n, (i) => ({ samples: before + (i + 1 - start) * B, batchSize: B }));
+    return { id, rows: r, start, xs: xValues(r, 'step') };
+  };
+  it('marks every multiple of the training set on the samples axis, up to the furthest run', () => {
+    const out = epochMarks([hist('a', 8, 100), hist('b', 32, 100)], 256, 'samples');
+    expect(out.every).toBe(1);
+    expect(out.marks).toEqual(Array.from({ length: 12 }, (_, i) => ({ x: 256 * (i + 1), run: null }))); // 3200 samples
+  });
+  it('marks, per run, the step at which its samples reach each multiple on the other axes', () => {
+    const out = epochMarks([hist('a', 8, 100), hist('b', 100, 10)], 256, 'step');
+    expect(out.every).toBe(1);
+    expect(out.marks.filter((m) => m.run === 'a').map((m) => m.x)).toEqual([32, 64, 96]);
+    expect(out.marks.filter((m) => m.run === 'b').map((m) => m.x)).toEqual([3, 6, 8]); // 300 ≥ 256, 600 ≥ 512, 800 ≥ 768
+  });
+  it('thins to every 2nd, 5th, 10th… epoch to stay within the cap', () => {
+    const out = epochMarks([hist('a', 64, 1000)], 256, 'step', 30); // 250 epochs
+    expect(out.every).toBe(10);
+    expect(out.marks).toHaveLength(25);
+    expect(out.marks[0]).toEqual({ x: 40, run: 'a' });
+    const samples = epochMarks([hist('a', 64, 1000)], 256, 'samples', 30);
+    expect(samples.every).toBe(10);
+    expect(samples.marks.map((m) => m.x).slice(0, 2)).toEqual([2560, 5120]);
+  });
+  it('gives a fork only its own epochs and nothing to runs without rows', () => {
+    // A fork whose first 40 rows are its parent's (320 samples), then 20 steps of 32.
+    const f = hist('f', 32, 60, 40, 320);
+    f.rows.forEach((r, i) => { if (i < 40) r.samples = (i + 1) * 8; });
+    const out = epochMarks([f, { id: 'none', rows: [], start: 0, xs: [] }], 256, 'step');
+    expect(out.marks).toEqual([{ x: 46, run: 'f' }, { x: 54, run: 'f' }]); // 512 at its 6th step, 768 at its 14th
+  });
+});
+
+describe('number format', () => {
+  it('keeps axis ticks short', () => {
+    expect(formatNumber(2e-4)).toBe('2e-4');
+    expect(formatNumber(1.95e-4)).toBe('1.95e-4');
+    expect(formatNumber(1.5e4)).toBe('1.5e+4');
+    expect(formatNumber(0.0125)).toBe('0.0125');
+    expect(formatNumber(1234.5678)).toBe('1235');
+    expect(formatNumber(0)).toBe('0');
+    expect(Number(formatNumber(1.05e-4))).toBe(1.05e-4);
   });
 });

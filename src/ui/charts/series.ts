@@ -43,7 +43,74 @@ export function smoothEma(values: number[], weight: number): number[] {
   });
 }
 
-export type Metric = 'trainLoss' | 'evalLoss';
+/**
+ * Everything a chart can draw: a metric row's field, or `noiseRatio` = B_simple / B (noiseScale over the
+ * batch size in force at that step): above 1, gradient noise outweighs the signal in a step.
+ */
+export type Metric = 'trainLoss' | 'evalLoss' | 'trainSetLoss' | 'gradNorm' | 'temperature' | 'noiseScale' | 'noiseRatio';
+
+/** A row's value of `metric`, or undefined where the row has none. */
+export function metricValue(row: MetricRow, metric: Metric): number | undefined {
+  if (metric === 'noiseRatio') return row.noiseScale === undefined ? undefined : row.noiseScale / row.batchSize;
+  return row[metric];
+}
+
+/**
+ * The metrics measured afresh on each step's minibatch, noisy enough to smooth. The others are drawn as
+ * measured: held-out and training-set losses are averages over a fixed set, B_simple is already an EMA,
+ * and the temperature η/B is exact.
+ */
+export const SMOOTHED_METRICS: ReadonlySet<Metric> = new Set<Metric>(['trainLoss', 'gradNorm']);
+
+/**
+ * What a run's curve is drawn from: its `rows` and, for a fork, its parent's history up to the fork step
+ * in front of them (`start` is the index of the fork's own first row, 0 for a run that is not a fork).
+ * The history makes cumulative x-values (η · steps) and the smoothing carry on from the parent, and lets
+ * the fork's curve begin at the parent's last point before the branch.
+ */
+export interface RunHistory {
+  id: string;
+  rows: MetricRow[];
+  start: number;
+}
+
+/** What `runHistories` needs of a run: its id and, for a fork, its parent and fork step. */
+export interface RunLineage {
+  id: string;
+  fork?: { parent: string; atStep: number };
+}
+
+/**
+ * Each run's history. A fork with rows of its own gets its parent's history (itself possibly a fork's) up
+ * to and including step `fork.atStep` in front of them; a fork that has not started, or whose parent is
+ * unknown, is just its own rows. Runs come in experiment order, where a parent precedes its forks.
+ */
+export function runHistories(runs: RunLineage[], metrics: Record<string, MetricRow[] | undefined>): RunHistory[] {
+  const byId = new Map<string, RunHistory>();
+  return runs.map((run) => {
+    const own = metrics[run.id] ?? [];
+    const parent = run.fork && byId.get(run.fork.parent);
+    let history: RunHistory = { id: run.id, rows: own, start: 0 };
+    if (run.fork && parent && own.length) {
+      const cut = firstIndexAbove(parent.rows, (r) => r.step, run.fork.atStep);
+      if (cut > 0) history = { id: run.id, rows: parent.rows.slice(0, cut).concat(own), start: cut };
+    }
+    byId.set(run.id, history);
+    return history;
+  });
+}
+
+/** The first index whose key is greater than `value` (rows sorted by key), or rows.length. */
+function firstIndexAbove<T>(rows: T[], key: (row: T) => number, value: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(rows[mid]) > value) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
 
 export interface SeriesOptions {
   axis: XAxis;
@@ -53,30 +120,79 @@ export interface SeriesOptions {
   buckets: number;
 }
 
-/** A run's points for a metric: the measured values and, for the training loss, the smoothed curve. */
+/** A run's points for a metric: the measured values and, for a noisy per-step metric, the smoothed curve. */
 export interface RunPoints {
   id: string;
   raw: Point[];
-  /** null when the metric is drawn as measured (the held-out loss, or smoothing off). */
+  /** null when the metric is drawn as measured (see SMOOTHED_METRICS, or smoothing off). */
   smooth: Point[] | null;
 }
 
 /**
- * One run's points. The training loss (a noisy minibatch estimate) is smoothed; the held-out loss, already
- * an average over the whole probe set, is drawn as measured. Points a log axis cannot show are dropped.
+ * One run's points. Noisy per-step metrics (SMOOTHED_METRICS) are smoothed; the rest are drawn as
+ * measured. Points a log axis cannot show are dropped. With a fork's history (`history.start` > 0) the
+ * x-values and the smoothing run over the whole history, and the points kept are the fork's own plus the
+ * last one before it (the parent's value where the branch leaves). `history.xs`, when given, are the rows'
+ * x-values on `opts.axis` (computed once for all charts).
  */
-export function runPoints(id: string, rows: MetricRow[], metric: Metric, opts: SeriesOptions): RunPoints {
-  const xs = xValues(rows, opts.axis);
-  const raw: Point[] = [];
+export function runPoints(id: string, rows: MetricRow[], metric: Metric, opts: SeriesOptions, history: { xs?: number[]; start?: number } = {}): RunPoints {
+  const xs = history.xs ?? xValues(rows, opts.axis);
+  const start = history.start ?? 0;
+  let raw: Point[] = [];
+  let lead = 0;
   rows.forEach((row, i) => {
-    const y = row[metric];
+    const y = metricValue(row, metric);
     if (y === undefined || !Number.isFinite(y)) return;
     if ((opts.logX && xs[i] <= 0) || (opts.logY && y <= 0)) return;
+    if (i < start) lead = raw.length;
     raw.push({ x: xs[i], y });
   });
-  if (metric === 'evalLoss' || opts.smoothing <= 0) return { id, raw, smooth: null };
+  if (!SMOOTHED_METRICS.has(metric) || opts.smoothing <= 0) return { id, raw: lead ? raw.slice(lead) : raw, smooth: null };
   const smoothed = smoothEma(raw.map((p) => p.y), opts.smoothing);
-  return { id, raw, smooth: raw.map((p, i) => ({ x: p.x, y: smoothed[i] })) };
+  let smooth = raw.map((p, i) => ({ x: p.x, y: smoothed[i] }));
+  if (lead) [raw, smooth] = [raw.slice(lead), smooth.slice(lead)];
+  return { id, raw, smooth };
+}
+
+/**
+ * Where epochs end, for the offline regime's training set of `trainSize` samples. On the samples axis,
+ * one mark (run null) at every multiple of the epoch size up to the furthest run; on the other axes, one
+ * per run at its first row whose cumulative samples reach a multiple (a fork marks only its own epochs).
+ * Marks are thinned to every `every`-th epoch (1, 2, 5, 10, 20, …) so there are at most `maxMarks`.
+ */
+export function epochMarks(
+  histories: Array<RunHistory & { xs: number[] }>,
+  trainSize: number,
+  axis: XAxis,
+  maxMarks = 30,
+): { marks: Array<{ x: number; run: string | null }>; every: number } {
+  const epochsOf = (samples: number) => Math.floor(samples / trainSize);
+  const spans = histories
+    .filter((h) => h.rows.length > h.start)
+    .map((h) => ({ h, before: h.start > 0 ? h.rows[h.start - 1].samples : 0, last: h.rows[h.rows.length - 1].samples }));
+  const total = axis === 'samples' ? epochsOf(Math.max(0, ...spans.map((s) => s.last))) : spans.reduce((n, s) => n + epochsOf(s.last) - epochsOf(s.before), 0);
+  const every = niceAtLeast(total / maxMarks);
+  const size = every * trainSize;
+  const marks: Array<{ x: number; run: string | null }> = [];
+  if (axis === 'samples') {
+    const last = Math.max(0, ...spans.map((s) => s.last));
+    for (let x = size; x <= last; x += size) marks.push({ x, run: null });
+    return { marks, every };
+  }
+  for (const { h, before, last } of spans) {
+    for (let m = Math.floor(before / size) + 1; m * size <= last; m++) {
+      const i = firstIndexAbove(h.rows, (r) => r.samples, m * size - 1);
+      if (i < h.rows.length && Number.isFinite(h.xs[i])) marks.push({ x: h.xs[i], run: h.id });
+    }
+  }
+  return { marks, every };
+}
+
+/** The smallest of 1, 2, 5, 10, 20, 50, … that is at least `v`. */
+function niceAtLeast(v: number): number {
+  if (!(v > 1)) return 1;
+  const power = 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= v - 1e-9) ?? 10 * power;
 }
 
 /** A row of chart data at one x: per run, `id` is the drawn value and `id~` the [min, max] of raw values. */
