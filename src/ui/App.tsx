@@ -1,4 +1,6 @@
 import { LossChart } from './charts/LossChart';
+import { NoisePanel } from './charts/NoisePanel';
+import { StepsVsSamples } from './charts/StepsVsSamples';
 import { BackendPanel } from './components/BackendPanel';
 import { Controls } from './components/Controls';
 import { ExperimentEditor } from './components/ExperimentEditor';
@@ -27,7 +29,9 @@ export function App() {
             <LossChart metric="trainLoss" title="Training loss (minibatch)" />
             <LossChart metric="evalLoss" title="Held-out loss (probe set)" />
           </div>
+          <NoisePanel />
           <RunTable />
+          <StepsVsSamples />
         </section>
         <aside>
           <ExperimentEditor />
