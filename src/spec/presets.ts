@@ -10,6 +10,25 @@ export interface Preset {
 
 const batchSweep = [8, 32, 128, 512].map((b) => ({ id: `b${b}`, batchSize: b, learningRate: 0.1 }));
 
+/** The offline regime of the offline presets: 1,024 samples, so 3,000 steps are many epochs for every batch. */
+const offline1024 = { kind: 'offline', trainSize: 1024 } as const;
+
+/** Protocol 2's step of the noise cut, a third of the default 3,000-step budget. */
+const CUT_AT = 1000;
+
+/**
+ * Protocol 2 (noise reduction): a noisy run (B = 8), the same run with its batch raised ×8 at step t₀, a
+ * low-noise run (B = 64) from the start, and a fork of the noisy run at t₀ with B = 64. The fork starts from
+ * the noisy run's exact state and stream position, so it must retrace the scheduled cut exactly: a check
+ * that both mechanisms do the same thing.
+ */
+const noiseCutRuns = [
+  { id: 'b8', batchSize: 8, learningRate: 0.1 },
+  { id: 'b8-cut', batchSize: 8, learningRate: 0.1, change: { atStep: CUT_AT, batchFactor: 8, lrDivisor: 1 } },
+  { id: 'b64', batchSize: 64, learningRate: 0.1 },
+  { id: 'b8-fork', batchSize: 64, learningRate: 0.1, fork: { parent: 'b8', atStep: CUT_AT } },
+];
+
 export const PRESETS: Preset[] = [
   {
     name: 'online-batch-sweep',
@@ -56,6 +75,28 @@ export const PRESETS: Preset[] = [
         { id: 'b256-s2', batchSize: 256, learningRate: 0.1, seed: 2 },
       ],
     },
+  },
+  {
+    name: 'offline-batch-sweep',
+    title: 'Offline batch sweep: 1,024 training samples, many epochs',
+    lookFor:
+      'Every run memorises its 1,024 samples (train-set loss falls towards 0 while held-out loss turns up), and late in training the smallest batch ends lowest on held-out loss, the reverse of the online ordering.',
+    spec: { regime: offline1024, runs: batchSweep },
+  },
+  {
+    name: 'online-noise-cut',
+    title: 'Online noise cut: B ×8 at step 1,000, and a fork',
+    lookFor:
+      'At step 1,000 the cut run (and its twin, the fork, which lies exactly on it) drops at once onto the low-noise B = 64 curve and stays there, while the uncut B = 8 run stays above: online, cutting noise only ever helps.',
+    spec: { runs: noiseCutRuns },
+  },
+  {
+    name: 'offline-noise-cut',
+    title: 'Offline noise cut: the same on 2,048 training samples',
+    lookFor:
+      'Offline the cut still drops the train-set loss at once, but it helps held-out loss only for a while: by the end the uncut noisy B = 8 run is lowest and the low-noise B = 64 run highest, a fork in the road that the online preset never shows.',
+    // The default training set (2,048 samples): 12 epochs for B = 8, nearly 100 for B = 64.
+    spec: { regime: { kind: 'offline' }, runs: noiseCutRuns },
   },
 ];
 
