@@ -1,10 +1,12 @@
 /** Editing the experiment: every field validated as typed, nothing trains until the draft is valid and applied. */
-import { PRESETS, findPreset } from '../../spec/presets';
-import { ACTIVATIONS, ExperimentSpec, LrScheduleSpec, TOY_DATASETS, defaultTask } from '../../spec/schema';
+import { useState } from 'react';
+import { PRESETS, findPreset, type Preset } from '../../spec/presets';
+import { ACTIVATIONS, ExperimentSpec, LrScheduleSpec, RegimeSpec, TOY_DATASETS, defaultTask } from '../../spec/schema';
 import { applyExperiment } from '../actions';
 import { draftIsDirty, editDraft, setDraft, useExperiment } from '../stores/experiment';
-import { NumberField, SelectField } from './Field';
+import { CheckboxField, NumberField, SelectField } from './Field';
 import { RunsEditor } from './RunsEditor';
+import './interventions.css';
 
 function TaskFields() {
   const task = useExperiment((s) => s.draft.task as { kind: string; output?: string });
@@ -70,6 +72,81 @@ function OptimizerFields() {
   );
 }
 
+/** Online (a fresh stream) or offline (a fixed training set, many epochs): switching replaces the regime. */
+function RegimeFields() {
+  const kind = useExperiment((s) => (s.draft.regime as { kind?: string } | undefined)?.kind);
+  return (
+    <fieldset data-testid="regime-fields">
+      <legend>Regime</legend>
+      <SelectField
+        label="Data"
+        path={['regime', 'kind']}
+        options={['online', 'offline'] as const}
+        hint="online: every sample fresh; offline: a fixed training set, reshuffled every epoch"
+        onSelect={(k) => editDraft(['regime'], RegimeSpec.parse({ kind: k }))}
+      />
+      {kind === 'offline' ? (
+        <NumberField label="Training set size" path={['regime', 'trainSize']} hint="Samples in the fixed training set; no batch may be larger" />
+      ) : (
+        <p className="hint regime-hint">Every step draws fresh samples: no sample is seen twice.</p>
+      )}
+    </fieldset>
+  );
+}
+
+/** The gradient-noise-scale estimator (B_simple): on/off, micro-batches per step, and how often. */
+function NoiseEstimatorFields() {
+  const enabled = useExperiment((s) => (s.draft.noise as { enabled?: unknown } | undefined)?.enabled !== false);
+  return (
+    <fieldset data-testid="noise-fields">
+      <legend>Noise scale estimator</legend>
+      <CheckboxField label="Estimate B_simple" path={['noise', 'enabled']} hint="Gradient noise scale tr(Σ)/|G|², from micro-batch gradients" />
+      <NumberField label="Micro-batches" path={['noise', 'microBatches']} hint="Each measured batch is split into this many (fewer where B does not divide)" disabled={!enabled} />
+      <NumberField label="Every (steps)" path={['noise', 'every']} hint="Measure on every k-th step (each costs extra gradients)" disabled={!enabled} />
+      <NumberField label="Smoothing" path={['noise', 'smoothing']} hint="EMA weight on the past, for numerator and denominator separately" disabled={!enabled} />
+    </fieldset>
+  );
+}
+
+function PresetPicker() {
+  const [loaded, setLoaded] = useState<Preset | null>(null);
+  const dirty = useExperiment(draftIsDirty);
+  return (
+    <div className="preset-picker">
+      <div className="field">
+        <label htmlFor="preset">Preset</label>
+        <select
+          id="preset"
+          value=""
+          data-testid="preset"
+          onChange={(e) => {
+            const preset = findPreset(e.target.value);
+            if (!preset) return;
+            setDraft(ExperimentSpec.parse(preset.spec) as unknown as Record<string, unknown>);
+            setLoaded(preset);
+          }}
+        >
+          <option value="">Load a preset…</option>
+          {PRESETS.map((p) => (
+            <option key={p.name} value={p.name} title={p.lookFor}>
+              {p.title}
+            </option>
+          ))}
+        </select>
+      </div>
+      {loaded && (
+        <p className="preset-look-for" data-testid="preset-look-for">
+          <strong>{loaded.title}</strong>
+          {dirty ? ' (apply to train it)' : ''}. Look for: {loaded.lookFor}{' '}
+          <button type="button" className="link-button" aria-label="Hide the preset note" onClick={() => setLoaded(null)}>
+            hide
+          </button>
+        </p>
+      )}
+    </div>
+  );
+}
+
 export function ExperimentEditor() {
   const dirty = useExperiment(draftIsDirty);
   const issues = useExperiment((s) => s.issues);
@@ -83,24 +160,7 @@ export function ExperimentEditor() {
         applyExperiment();
       }}
     >
-      <div className="field">
-        <label htmlFor="preset">Preset</label>
-        <select
-          id="preset"
-          value=""
-          onChange={(e) => {
-            const preset = findPreset(e.target.value);
-            if (preset) setDraft(ExperimentSpec.parse(preset.spec) as unknown as Record<string, unknown>);
-          }}
-        >
-          <option value="">Load a preset…</option>
-          {PRESETS.map((p) => (
-            <option key={p.name} value={p.name} title={p.lookFor}>
-              {p.title}
-            </option>
-          ))}
-        </select>
-      </div>
+      <PresetPicker />
       <TaskFields />
       <fieldset>
         <legend>Model (MLP)</legend>
@@ -115,6 +175,8 @@ export function ExperimentEditor() {
         <NumberField label="Eval every" path={['evalEvery']} hint="Held-out loss every k steps" />
         <NumberField label="Probe size" path={['probeSize']} hint="Held-out examples, never in the training stream" />
       </fieldset>
+      <RegimeFields />
+      <NoiseEstimatorFields />
       <RunsEditor />
       <div className="editor-actions">
         {issues.length > 0 && (

@@ -24,6 +24,15 @@ interface FieldProps {
   label: string;
   path: Path;
   hint?: string;
+  disabled?: boolean;
+}
+
+interface NumberFieldProps extends FieldProps {
+  /**
+   * Where the field's message is shown elsewhere (a shared line under a row of narrow fields), the id of that
+   * element: the field then shows no message of its own, and points to that one while it is invalid.
+   */
+  issueShownAt?: string;
 }
 
 interface FrameProps {
@@ -54,22 +63,47 @@ export function FieldFrame({ id, label, hint, issue, className = '', children }:
   );
 }
 
-export function NumberField({ label, path, hint }: FieldProps) {
+export function NumberField({ label, path, hint, disabled, issueShownAt }: NumberFieldProps) {
   const id = useId();
   const value = useExperiment((s) => valueAt(s.draft, path));
   const issue = useIssue(path);
+  const describedBy = issue ? (issueShownAt ?? `${id}-err`) : undefined;
   return (
-    <FieldFrame id={id} label={label} hint={hint} issue={issue}>
+    <FieldFrame id={id} label={label} hint={hint} issue={issueShownAt ? undefined : issue} className={issueShownAt && issue ? 'invalid' : ''}>
       <input
         id={id}
         type="text"
         inputMode="decimal"
         value={value === undefined ? '' : String(value)}
         aria-invalid={Boolean(issue)}
-        aria-describedby={issue ? `${id}-err` : undefined}
+        aria-describedby={describedBy}
         data-path={path.join('.')}
+        disabled={disabled}
         onChange={(e) => editDraft(path, parseNumber(e.target.value))}
       />
+    </FieldFrame>
+  );
+}
+
+/** An on/off switch bound to a boolean of the draft. */
+export function CheckboxField({ label, path, hint, disabled }: FieldProps) {
+  const id = useId();
+  const value = useExperiment((s) => valueAt(s.draft, path));
+  const issue = useIssue(path);
+  return (
+    <FieldFrame id={id} issue={issue} className="checkbox-field">
+      <label htmlFor={id} title={hint}>
+        <input
+          id={id}
+          type="checkbox"
+          checked={value === true}
+          aria-invalid={Boolean(issue)}
+          data-path={path.join('.')}
+          disabled={disabled}
+          onChange={(e) => editDraft(path, e.target.checked)}
+        />{' '}
+        {label}
+      </label>
     </FieldFrame>
   );
 }

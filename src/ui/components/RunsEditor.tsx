@@ -1,15 +1,21 @@
-/** The runs of the draft: one row each (batch size, learning rate, seed), add/remove, and a sweep helper. */
+/**
+ * The runs of the draft: one row each (batch size, learning rate, seed), an optional scheduled noise cut per
+ * run, a fork's origin (read-only), add/remove, and a sweep helper.
+ */
 import { useId, useState } from 'react';
 import { MAX_RUNS } from '../../spec/schema';
 import { runColor } from '../colors';
 import { editDraft, useExperiment } from '../stores/experiment';
 import { FieldFrame, NumberField, useIssue } from './Field';
+import './interventions.css';
 
 interface DraftRun {
   id: string;
   batchSize: unknown;
   learningRate: unknown;
   seed: unknown;
+  change?: unknown;
+  fork?: { parent?: unknown; atStep?: unknown };
 }
 
 function freshId(runs: DraftRun[], base: string): string {
@@ -78,24 +84,37 @@ export function RunsEditor() {
   return (
     <fieldset className="runs-editor">
       <legend>Runs</legend>
-      {runs.map((run, i) => (
-        <div className="run-row" key={i} data-testid={`run-editor-${i}`}>
-          <span className="swatch" style={{ background: runColor(i) }} />
-          <RunIdField index={i} />
-          <NumberField label="B" path={['runs', i, 'batchSize']} hint="Batch size" />
-          <NumberField label="η" path={['runs', i, 'learningRate']} hint="Learning rate" />
-          <NumberField label="seed" path={['runs', i, 'seed']} hint="Initialisation and data-order seed" />
-          <button
-            type="button"
-            className="icon"
-            aria-label={`Remove run ${run.id}`}
-            disabled={runs.length <= 1}
-            onClick={() => editDraft(['runs'], runs.filter((_, j) => j !== i))}
-          >
-            ×
-          </button>
-        </div>
-      ))}
+      {runs.map((run, i) => {
+        const forks = runs.filter((r) => r.fork?.parent === run.id).map((r) => r.id);
+        return (
+          <div className="run-block" key={i} data-testid={`run-editor-${i}`}>
+            <div className="run-row">
+              <span className="swatch" style={{ background: runColor(i) }} />
+              <RunIdField index={i} />
+              <NumberField label="B" path={['runs', i, 'batchSize']} hint="Batch size" />
+              <NumberField label="η" path={['runs', i, 'learningRate']} hint="Learning rate" />
+              <NumberField label="seed" path={['runs', i, 'seed']} hint="Initialisation and data-order seed" />
+              <button
+                type="button"
+                className="icon"
+                aria-label={forks.length ? `Run ${run.id} cannot be removed while it has forks` : `Remove run ${run.id}`}
+                title={forks.length ? `Remove its forks first (${forks.join(', ')})` : undefined}
+                disabled={runs.length <= 1 || forks.length > 0}
+                onClick={() => editDraft(['runs'], runs.filter((_, j) => j !== i))}
+              >
+                ×
+              </button>
+            </div>
+            {run.fork && <ForkInfo index={i} fork={run.fork} />}
+            {forks.length > 0 && (
+              <p className="run-note" data-testid="has-forks">
+                Forked into {forks.join(', ')}: remove {forks.length === 1 ? 'that fork' : 'those forks'} before removing this run.
+              </p>
+            )}
+            <NoiseCut index={i} run={run} />
+          </div>
+        );
+      })}
       {runsIssue && <span className="field-error">{runsIssue}</span>}
       <button
         type="button"
@@ -109,6 +128,88 @@ export function RunsEditor() {
       </button>
       <SweepHelper runs={runs} />
     </fieldset>
+  );
+}
+
+/** Where a fork comes from (read-only: a fork is made from the run table), with the schema's complaints. */
+function ForkInfo({ index, fork }: { index: number; fork: NonNullable<DraftRun['fork']> }) {
+  const parentIssue = useIssue(['runs', index, 'fork', 'parent']);
+  const stepIssue = useIssue(['runs', index, 'fork', 'atStep']);
+  return (
+    <div className="run-fork-info" data-testid="fork-info">
+      <span>
+        ↳ fork of <strong>{String(fork.parent)}</strong> at step {String(fork.atStep)}
+      </span>
+      <span className="hint-inline"> — starts from that run&apos;s exact state, same stream</span>
+      {parentIssue && (
+        <span className="field-error" role="alert">
+          {parentIssue}
+        </span>
+      )}
+      {stepIssue && (
+        <span className="field-error" role="alert">
+          {stepIssue}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** A scheduled noise cut: from step t₀ on, B × k and/or η ÷ k. Added and removed per run. */
+function NoiseCut({ index, run }: { index: number; run: DraftRun }) {
+  const budget = useExperiment((s) => s.draft.budgetSteps);
+  const change = run.change as { atStep?: unknown; batchFactor?: unknown; lrDivisor?: unknown } | undefined;
+  if (!change) {
+    return (
+      <button
+        type="button"
+        className="link-button add-cut"
+        aria-label={`Add a noise cut to run ${run.id}`}
+        onClick={() => {
+          const third = typeof budget === 'number' && budget > 3 ? Math.floor(budget / 3) : 1000;
+          const forkStep = typeof run.fork?.atStep === 'number' ? run.fork.atStep + 1 : 1;
+          editDraft(['runs', index, 'change'], { atStep: Math.max(third, forkStep), batchFactor: 4, lrDivisor: 1 });
+        }}
+      >
+        + noise cut (B × k or η ÷ k at step t₀)
+      </button>
+    );
+  }
+  return <NoiseCutFields index={index} run={run} change={change} />;
+}
+
+function NoiseCutFields({ index, run, change }: { index: number; run: DraftRun; change: { atStep?: unknown; batchFactor?: unknown; lrDivisor?: unknown } }) {
+  const errId = useId();
+  const path = (key: string) => ['runs', index, 'change', key];
+  // The three fields are narrow: their messages go on one line under them, not inside each.
+  const issues = [useIssue(path('atStep')), useIssue(path('batchFactor')), useIssue(path('lrDivisor')), useIssue(['runs', index, 'change'])].filter(
+    (m): m is string => Boolean(m),
+  );
+  const { atStep, batchFactor, lrDivisor } = change;
+  const { batchSize, learningRate } = run;
+  const numeric = typeof batchSize === 'number' && typeof batchFactor === 'number' && typeof learningRate === 'number' && typeof lrDivisor === 'number';
+  return (
+    <div className="run-cut" data-testid="noise-cut" role="group" aria-label={`Noise cut of run ${run.id}`}>
+      <span className="run-cut-title">Noise cut</span>
+      <NumberField label="at step t₀" path={path('atStep')} hint="From this step on, the new batch size and learning rate apply" issueShownAt={errId} />
+      <NumberField label="B ×" path={path('batchFactor')} hint="Batch size factor (the new batch must be a whole number)" issueShownAt={errId} />
+      <NumberField label="η ÷" path={path('lrDivisor')} hint="Learning-rate divisor" issueShownAt={errId} />
+      <button type="button" className="icon" aria-label={`Remove the noise cut of run ${run.id}`} onClick={() => editDraft(['runs', index, 'change'], undefined)}>
+        ×
+      </button>
+      {issues.length > 0 ? (
+        <span className="field-error run-cut-summary" id={errId} role="alert">
+          {issues.join('; ')}
+        </span>
+      ) : (
+        numeric && (
+          <span className="run-cut-summary">
+            from step {String(atStep)}: B {batchSize} → {Number((batchSize * batchFactor).toPrecision(6))}, η {learningRate} →{' '}
+            {Number((learningRate / lrDivisor).toPrecision(4))}
+          </span>
+        )
+      )}
+    </div>
   );
 }
 
