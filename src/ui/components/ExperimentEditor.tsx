@@ -79,7 +79,7 @@ function RegimeFields() {
     <fieldset data-testid="regime-fields">
       <legend>Regime</legend>
       <SelectField
-        label="Data"
+        label="Training data"
         path={['regime', 'kind']}
         options={['online', 'offline'] as const}
         hint="online: every sample fresh; offline: a fixed training set, reshuffled every epoch"

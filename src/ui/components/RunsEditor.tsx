@@ -84,37 +84,9 @@ export function RunsEditor() {
   return (
     <fieldset className="runs-editor">
       <legend>Runs</legend>
-      {runs.map((run, i) => {
-        const forks = runs.filter((r) => r.fork?.parent === run.id).map((r) => r.id);
-        return (
-          <div className="run-block" key={i} data-testid={`run-editor-${i}`}>
-            <div className="run-row">
-              <span className="swatch" style={{ background: runColor(i) }} />
-              <RunIdField index={i} />
-              <NumberField label="B" path={['runs', i, 'batchSize']} hint="Batch size" />
-              <NumberField label="η" path={['runs', i, 'learningRate']} hint="Learning rate" />
-              <NumberField label="seed" path={['runs', i, 'seed']} hint="Initialisation and data-order seed" />
-              <button
-                type="button"
-                className="icon"
-                aria-label={forks.length ? `Run ${run.id} cannot be removed while it has forks` : `Remove run ${run.id}`}
-                title={forks.length ? `Remove its forks first (${forks.join(', ')})` : undefined}
-                disabled={runs.length <= 1 || forks.length > 0}
-                onClick={() => editDraft(['runs'], runs.filter((_, j) => j !== i))}
-              >
-                ×
-              </button>
-            </div>
-            {run.fork && <ForkInfo index={i} fork={run.fork} />}
-            {forks.length > 0 && (
-              <p className="run-note" data-testid="has-forks">
-                Forked into {forks.join(', ')}: remove {forks.length === 1 ? 'that fork' : 'those forks'} before removing this run.
-              </p>
-            )}
-            <NoiseCut index={i} run={run} />
-          </div>
-        );
-      })}
+      {runs.map((run, i) => (
+        <RunBlock key={i} index={i} run={run} runs={runs} />
+      ))}
       {runsIssue && <span className="field-error">{runsIssue}</span>}
       <button
         type="button"
@@ -128,6 +100,48 @@ export function RunsEditor() {
       </button>
       <SweepHelper runs={runs} />
     </fieldset>
+  );
+}
+
+/** One run: its fields on one line (their messages on one line under them), its fork origin, its noise cut. */
+function RunBlock({ index: i, run, runs }: { index: number; run: DraftRun; runs: DraftRun[] }) {
+  const errId = useId();
+  const issues = [useIssue(['runs', i]), useIssue(['runs', i, 'id']), useIssue(['runs', i, 'batchSize']), useIssue(['runs', i, 'learningRate']), useIssue(['runs', i, 'seed'])].filter(
+    (m): m is string => Boolean(m),
+  );
+  const forks = runs.filter((r) => r.fork?.parent === run.id).map((r) => r.id);
+  return (
+    <div className="run-block" data-testid={`run-editor-${i}`}>
+      <div className="run-row">
+        <span className="swatch" style={{ background: runColor(i) }} />
+        <RunIdField index={i} issueShownAt={errId} />
+        <NumberField label="B" path={['runs', i, 'batchSize']} hint="Batch size" issueShownAt={errId} />
+        <NumberField label="η" path={['runs', i, 'learningRate']} hint="Learning rate" issueShownAt={errId} />
+        <NumberField label="seed" path={['runs', i, 'seed']} hint="Initialisation and data-order seed" issueShownAt={errId} />
+        <button
+          type="button"
+          className="icon"
+          aria-label={forks.length ? `Run ${run.id} cannot be removed while it has forks` : `Remove run ${run.id}`}
+          title={forks.length ? `Remove its forks first (${forks.join(', ')})` : undefined}
+          disabled={runs.length <= 1 || forks.length > 0}
+          onClick={() => editDraft(['runs'], runs.filter((_, j) => j !== i))}
+        >
+          ×
+        </button>
+      </div>
+      {issues.length > 0 && (
+        <p className="field-error run-issues" id={errId} role="alert">
+          {issues.join('; ')}
+        </p>
+      )}
+      {run.fork && <ForkInfo index={i} fork={run.fork} />}
+      {forks.length > 0 && (
+        <p className="run-note" data-testid="has-forks">
+          Forked into {forks.join(', ')}: remove {forks.length === 1 ? 'that fork' : 'those forks'} before removing this run.
+        </p>
+      )}
+      <NoiseCut index={i} run={run} />
+    </div>
   );
 }
 
@@ -213,13 +227,21 @@ function NoiseCutFields({ index, run, change }: { index: number; run: DraftRun; 
   );
 }
 
-function RunIdField({ index }: { index: number }) {
+function RunIdField({ index, issueShownAt }: { index: number; issueShownAt: string }) {
   const inputId = useId();
   const runId = useExperiment((s) => (s.draft.runs as DraftRun[])[index]?.id ?? '');
   const issue = useIssue(['runs', index, 'id']);
   return (
-    <FieldFrame id={inputId} issue={issue} className="run-id">
-      <input id={inputId} aria-label="Run id" value={runId} aria-invalid={Boolean(issue)} onChange={(e) => editDraft(['runs', index, 'id'], e.target.value)} />
+    <FieldFrame id={inputId} issue={undefined} className={`run-id${issue ? ' invalid' : ''}`}>
+      <input
+        id={inputId}
+        aria-label="Run id"
+        value={runId}
+        aria-invalid={Boolean(issue)}
+        aria-describedby={issue ? issueShownAt : undefined}
+        data-path={`runs.${index}.id`}
+        onChange={(e) => editDraft(['runs', index, 'id'], e.target.value)}
+      />
     </FieldFrame>
   );
 }
