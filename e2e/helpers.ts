@@ -2,6 +2,7 @@ import { expect, type Page } from '@playwright/test';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec, type ExperimentSpecInput } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
+import { MARGIN, Y_AXIS_WIDTH } from '../src/ui/charts/layout';
 
 /** A page address that opens `spec` (and starts it at once when `autorun`). */
 export function experimentPath(spec: ExperimentSpecInput, autorun: boolean, query = ''): string {
@@ -61,8 +62,8 @@ export function watchForFailures(page: Page): () => Promise<string[]> {
 export async function readChartAt(page: Page, metric: 'trainLoss' | 'evalLoss', fraction: number): Promise<Record<string, number>> {
   const body = page.getByTestId(`chart-${metric}`).locator('.chart-body');
   const box = (await body.boundingBox())!;
-  const plotLeft = 4 + 58; // chart margin + y-axis width (LossChart's MARGIN.left + Y_AXIS_WIDTH)
-  const plotWidth = box.width - plotLeft - 20;
+  const plotLeft = MARGIN.left + Y_AXIS_WIDTH;
+  const plotWidth = box.width - plotLeft - MARGIN.right;
   await page.mouse.move(box.x + plotLeft + fraction * plotWidth, box.y + box.height / 2);
   const readout = body.locator('.chart-readout');
   await expect(readout).toBeVisible();

@@ -12,13 +12,11 @@ import { useExperiment } from '../stores/experiment';
 import { useView } from '../stores/view';
 import { chartInputs, useChartVersion } from './data';
 import { formatNumber, ordinal } from './format';
+import { MARGIN, Y_AXIS_WIDTH } from './layout';
 import { bandKey, bandPath, bucketRows, epochMarks, extent, linePath, linearTicks, logTicks, runPoints, valuesNear, type ChartRow, type Metric, type RunPoints } from './series';
 
 /** x-buckets of the shared grid: about one per 2 px of a large chart's plot, fewer for the small ones. */
 const bucketsFor = (height: number) => (height < 200 ? 100 : 200);
-/** The hover maths and e2e/helpers.ts's readChartAt both rely on these: plot left = 4 + 58, right = 20. */
-export const MARGIN = { top: 10, right: 20, bottom: 4, left: 4 };
-export const Y_AXIS_WIDTH = 58;
 
 interface Curve {
   /** The key of the curve's values in the chart rows, and its name in the readout. */

@@ -13,7 +13,7 @@ import { useChartVersion } from './data';
 import { defaultTarget, fittedSamples, fittedSteps, parseTarget, sweepSummary, type BatchResult, type NoiseFit } from './fit';
 import { formatNumber } from './format';
 import { logTicks } from './series';
-import { MARGIN, Y_AXIS_WIDTH } from './MetricChart';
+import { MARGIN, Y_AXIS_WIDTH } from './layout';
 
 const HEIGHT = 200;
 const stepsOf = (b: BatchResult) => b.steps;
