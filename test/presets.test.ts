@@ -4,26 +4,15 @@
  * without NaN, with every scheduled change taking effect and every fork starting at its fork step from its
  * parent's stream position.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import * as tf from '../src/engine/tf';
+import { describe, expect, it } from 'vitest';
 import { Trainer, type MetricRow } from '../src/engine/trainer';
 import { decodeLink, linkUrl } from '../src/spec/link';
 import { PRESETS, findPreset } from '../src/spec/presets';
 import { ExperimentSpec, validateSpec } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
+import { onCpuBackendWithoutLeaks } from './helpers/cpuBackend';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-
-let tensorsAtStart = 0;
-beforeEach(() => {
-  tensorsAtStart = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors).toBe(tensorsAtStart);
-});
+onCpuBackendWithoutLeaks();
 
 const BUDGET = 40;
 

@@ -2,24 +2,13 @@
  * The Trainer: grouping along the run axis changes nothing, numbers are reproducible, loss falls, metric rows
  * are where they should be, divergence is contained, edits restart only what they must, nothing leaks.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '../src/engine/tf';
 import { Trainer, type MetricRow } from '../src/engine/trainer';
 import { ExperimentSpec, type ExperimentSpecInput } from '../src/spec/schema';
+import { onCpuBackendWithoutLeaks } from './helpers/cpuBackend';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-
-let tensorsAtStart = 0;
-beforeEach(() => {
-  tensorsAtStart = tf.memory().numTensors;
-});
-afterEach(() => {
-  // Every test disposes its trainers; none may leave a tensor behind.
-  expect(tf.memory().numTensors).toBe(tensorsAtStart);
-});
+onCpuBackendWithoutLeaks();
 
 const spec = (input: ExperimentSpecInput) => ExperimentSpec.parse(input);
 

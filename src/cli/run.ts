@@ -9,25 +9,12 @@ import { Trainer, type MetricRow, type RunProgress, type RunStatus } from '../en
 import type { ExperimentSpec } from '../spec/schema';
 import type { CliBackend } from './args';
 
-export interface MetricOut {
-  step: number;
-  samples: number;
-  /** null where the loss was not finite (a diverged run's last row). */
+/** A metric row as written to JSON: a loss that was not finite (a diverged run's last row) becomes null. */
+export type MetricOut = Omit<MetricRow, 'trainLoss' | 'evalLoss' | 'trainSetLoss'> & {
   trainLoss: number | null;
-  /** Present only on the steps where the probe set was evaluated. */
   evalLoss?: number | null;
-  /** Offline only, on evaluated steps: loss on a fixed slice of the training set. */
   trainSetLoss?: number | null;
-  batchSize: number;
-  lr: number;
-  /** η/B, or η/(B(1−β)) with momentum. */
-  temperature: number;
-  /** |ḡ| on the steps where gradient noise was measured. */
-  gradNorm?: number;
-  /** B_simple = EMA(tr Σ) / EMA(|G|²), once defined. */
-  noiseScale?: number;
-  wallMs: number;
-}
+};
 
 export interface RunResult {
   id: string;
@@ -80,17 +67,12 @@ const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : nul
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
 function metricOut(row: MetricRow): MetricOut {
+  // The trainer sets optional fields only where measured, so spreading keeps "only where evaluated".
   return {
-    step: row.step,
-    samples: row.samples,
+    ...row,
     trainLoss: finiteOrNull(row.trainLoss),
     ...(row.evalLoss !== undefined ? { evalLoss: finiteOrNull(row.evalLoss) } : {}),
     ...(row.trainSetLoss !== undefined ? { trainSetLoss: finiteOrNull(row.trainSetLoss) } : {}),
-    batchSize: row.batchSize,
-    lr: row.lr,
-    temperature: row.temperature,
-    ...(row.gradNorm !== undefined ? { gradNorm: row.gradNorm } : {}),
-    ...(row.noiseScale !== undefined ? { noiseScale: row.noiseScale } : {}),
     wallMs: round(row.wallMs, 3),
   };
 }
