@@ -116,9 +116,9 @@ export const NoiseSpec = z.object({
   enabled: z.boolean().default(true),
   microBatches: intIn('Micro-batches', 2, 64).default(4),
   /** Estimate on every k-th step. */
-  every: intIn('Estimate every (steps)', 1, 10_000).default(4),
+  every: intIn('Estimate every (steps)', 1, 10_000).default(8),
   /** EMA weight on the previous value, for the numerator and the denominator of B_simple separately. */
-  smoothing: numIn('Noise-scale smoothing', 0, 0.9999).default(0.95),
+  smoothing: numIn('Noise-scale smoothing', 0, 0.9999).default(0.9),
 });
 
 export const ExperimentSpec = z
