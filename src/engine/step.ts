@@ -65,12 +65,12 @@ export function trainStep(cfg: StepConfig, state: GroupTensors, inputs: StepInpu
       loss = tf.keep(tf.mean(tf.reshape(microLoss, [R, k]), 1));
       return tf.div(tf.sum(microLoss), k);
     })(tiled);
-    // grads are (1/k)·m_j per micro-batch; ḡ = mean_j m_j = Σ_j grads.
-    const perMicro = grads.map((g) => tf.reshape(tf.mul(g, k), [R, k, ...g.shape.slice(1)]));
-    const meanGrads = k === 1 ? grads : perMicro.map((m) => tf.mean(m, 1));
     const lr = tf.tensor3d(inputs.lr, [R, 1, 1]);
+    if (k === 1) return { ...applyUpdate(cfg.optimizer, state.params, grads, state.slots, lr, inputs.stepNumbers), loss: loss! };
+    // grads are (1/k)·m_j per micro-batch; ḡ = mean_j m_j.
+    const perMicro = grads.map((g) => tf.reshape(tf.mul(g, k), [R, k, ...g.shape.slice(1)]));
+    const meanGrads = perMicro.map((m) => tf.mean(m, 1));
     const next = applyUpdate(cfg.optimizer, state.params, meanGrads, state.slots, lr, inputs.stepNumbers);
-    if (k === 1) return { ...next, loss: loss! };
     const sumSq = (t: tf.Tensor, axes: number[]) => tf.sum(tf.square(t), axes);
     const meanGradSq = sumPerRun(meanGrads.map((g) => sumSq(g, [1, 2])));
     const spread = sumPerRun(perMicro.map((m, i) => sumSq(tf.sub(m, tf.expandDims(meanGrads[i], 1)), [1, 2, 3])));
