@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../src/engine/tf';
 import { perRunLoss } from '../src/engine/loss';
-import { forward, initParams, layerDims, paramShapes, type Activation, type MlpShape } from '../src/engine/mlp';
+import { forward, initParams, layerDims, mlp, paramShapes, type Activation, type MlpShape } from '../src/engine/models/mlp';
 import { trainStep } from '../src/engine/step';
 import { OptimizerSpec } from '../src/spec/schema';
 import { act64, erf, fixtureRng, forward64, loss64, randomF32, relMaxError, type Layer64, type Loss } from './helpers/reference';
@@ -180,7 +180,7 @@ describe('the sum-of-losses trick keeps runs independent', () => {
       batchSize: B,
       inputDim: p.shape.inputDim,
       outputDim: p.shape.outputDim,
-      activation: p.shape.activation,
+      model: mlp(p.shape),
       loss: p.loss,
       optimizer: OptimizerSpec.parse({ kind: 'sgd' }),
     };

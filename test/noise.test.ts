@@ -14,6 +14,7 @@ import { Rng } from '../src/engine/rng';
 import { trainStep } from '../src/engine/step';
 import * as tf from '../src/engine/tf';
 import { microBatchesFor } from '../src/engine/trainer';
+import { mlp } from '../src/engine/models/mlp';
 import { OptimizerSpec } from '../src/spec/schema';
 
 beforeAll(async () => {
@@ -30,7 +31,7 @@ const exactTrSigma = 4 * ((d + 2) * rSq + (d + 1) * sigma ** 2);
 
 /** Averages the estimator's per-step tr(Σ) and |G|² over `steps` steps at fixed parameters (η = 0). */
 function estimate(steps: number, batch: number, k: number, scale = 1) {
-  const cfg = { batchSize: batch, inputDim: d, outputDim: 1, activation: 'relu' as const, loss: 'mse' as const, optimizer: OptimizerSpec.parse({}) };
+  const cfg = { batchSize: batch, inputDim: d, outputDim: 1, model: mlp({ inputDim: d, width: 1, depth: 0, outputDim: 1, activation: 'relu' }), loss: 'mse' as const, optimizer: OptimizerSpec.parse({}) };
   const w = tf.tensor3d(wStar.map((v, i) => v + r[i]), [1, d, 1]);
   const c = tf.zeros([1, 1, 1]);
   let trSum = 0;
@@ -96,7 +97,7 @@ describe('micro-batch gradients from the tiled step', () => {
     const params = [tf.tensor3d(rand(R * 3 * 5), [R, 3, 5]), tf.tensor3d(rand(R * 5), [R, 1, 5]), tf.tensor3d(rand(R * 5 * 2), [R, 5, 2]), tf.tensor3d(rand(R * 2), [R, 1, 2])];
     const x = rand(R * B * dims[0]);
     const y = rand(R * B * dims[2]);
-    const cfg = { batchSize: B, inputDim: 3, outputDim: 2, activation: 'tanh' as const, loss: 'mse' as const, optimizer: OptimizerSpec.parse({}) };
+    const cfg = { batchSize: B, inputDim: 3, outputDim: 2, model: mlp({ inputDim: 3, width: 5, depth: 1, outputDim: 2, activation: 'tanh' }), loss: 'mse' as const, optimizer: OptimizerSpec.parse({}) };
     const lr = [0.1, 0.2];
     const out = trainStep(cfg, { params, slots: [] }, { x, y, lr, stepNumbers: [1, 1], microBatches: k });
 

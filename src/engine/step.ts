@@ -1,7 +1,7 @@
 import * as tf from './tf';
 import type { OptimizerSpec } from '../spec/schema';
 import { perRunLoss } from './loss';
-import { forward, type Activation } from './mlp';
+import type { Model } from './models';
 import { applyUpdate } from './optimizer';
 import type { LossKind } from './tasks';
 
@@ -24,7 +24,7 @@ export interface StepConfig {
   batchSize: number;
   inputDim: number;
   outputDim: number;
-  activation: Activation;
+  model: Model;
   loss: LossKind;
   optimizer: OptimizerSpec;
 }
@@ -60,7 +60,7 @@ export function trainStep(cfg: StepConfig, state: GroupTensors, inputs: StepInpu
     const tiled = k === 1 ? state.params : state.params.map((p) => tf.reshape(tf.tile(tf.expandDims(p, 1), [1, k, 1, 1]), [R * k, ...p.shape.slice(1)]));
     let loss: tf.Tensor | undefined;
     const { grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
-      const microLoss = perRunLoss(cfg.loss, forward(params, x, cfg.activation), y); // [R·k]
+      const microLoss = perRunLoss(cfg.loss, cfg.model.forward(params, x), y); // [R·k]
       // keep(): the gradient's forward scope would otherwise dispose this intermediate.
       loss = tf.keep(tf.mean(tf.reshape(microLoss, [R, k]), 1));
       return tf.div(tf.sum(microLoss), k);
@@ -80,5 +80,5 @@ export function trainStep(cfg: StepConfig, state: GroupTensors, inputs: StepInpu
 
 /** Per-run loss [R] on a fixed set of examples already tiled to [R, P, ·]. */
 export function evalLoss(cfg: StepConfig, params: tf.Tensor[], probeX: tf.Tensor, probeY: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => perRunLoss(cfg.loss, forward(params, probeX, cfg.activation), probeY));
+  return tf.tidy(() => perRunLoss(cfg.loss, cfg.model.forward(params, probeX), probeY));
 }

@@ -7,7 +7,7 @@
  */
 import * as tf from './tf';
 import type { ExperimentSpec, RunSpec } from '../spec/schema';
-import { initParams, paramShapes, type MlpShape } from './mlp';
+import { createModel, type Model } from './models';
 import { NoiseScaleTracker, temperature, traceSigma, trueGradSq } from './noise';
 import { slotsPerParam } from './optimizer';
 import { Domain, hashKeys } from './rng';
@@ -98,7 +98,7 @@ export class Trainer {
   private spec!: ExperimentSpec;
   private task!: Task;
   private source!: SampleSource;
-  private shape!: MlpShape;
+  private model!: Model;
   private probeX!: Float32Array;
   private probeY!: Float32Array;
   /** Offline: the first examples of the training set, evaluated like the probe set. */
@@ -120,13 +120,7 @@ export class Trainer {
     this.spec = spec;
     this.task = createTask(spec.task, spec.dataSeed);
     this.source = createSource(this.task, spec.dataSeed, spec.regime);
-    this.shape = {
-      inputDim: this.task.inputDim,
-      outputDim: this.task.outputDim,
-      width: spec.model.width,
-      depth: spec.model.depth,
-      activation: spec.model.activation,
-    };
+    this.model = createModel(spec.model, this.task);
     const p = spec.probeSize;
     this.probeX = new Float32Array(p * this.task.inputDim);
     this.probeY = new Float32Array(p * this.task.outputDim);
@@ -322,7 +316,7 @@ export class Trainer {
       batchSize,
       inputDim: this.task.inputDim,
       outputDim: this.task.outputDim,
-      activation: this.spec.model.activation,
+      model: this.model,
       loss: this.task.loss,
       optimizer: this.spec.optimizer,
     };
@@ -488,7 +482,7 @@ export class Trainer {
       const key = this.options.groupRuns ? `b${batch}p${phase}` : run.id;
       byKey.set(key, [...(byKey.get(key) ?? []), run]);
     }
-    const nParams = paramShapes(this.shape).length;
+    const nParams = this.model.paramShapes().length;
     const tileSet = (values: Float32Array, rows: number, width: number, R: number) =>
       tf.tidy(() => tf.tile(tf.tensor3d(values, [1, rows, width]), [R, 1, 1]));
     this.groups = [...byKey.values()].map((runs) => {
@@ -516,8 +510,8 @@ export class Trainer {
 
   /** A run's starting tensors: seeded parameters and zeroed optimizer slots, each with a run axis of 1. */
   private initialTensors(run: RunState): tf.Tensor[] {
-    const shapes = paramShapes(this.shape);
-    const params = initParams(this.shape, run.spec.seed).map((values, i) => tf.tensor3d(values, [1, ...shapes[i]] as [number, number, number]));
+    const shapes = this.model.paramShapes();
+    const params = this.model.initParams(run.spec.seed).map((values, i) => tf.tensor3d(values, [1, ...shapes[i]] as [number, number, number]));
     const k = slotsPerParam(this.spec.optimizer);
     const slots = shapes.flatMap((shape) => Array.from({ length: k }, () => tf.zeros([1, ...shape])));
     return [...params, ...slots];
@@ -529,7 +523,7 @@ export class Trainer {
     const run = this.runs.find((r) => r.id === id);
     if (!run || run.status !== 'running') throw new Error(`run ${id} is not training`);
     const tensors = this.copyRunTensors(run);
-    const values = await Promise.all(tensors.slice(0, paramShapes(this.shape).length).map((t) => t.data() as Promise<Float32Array>));
+    const values = await Promise.all(tensors.slice(0, this.model.paramShapes().length).map((t) => t.data() as Promise<Float32Array>));
     tf.dispose(tensors);
     return values;
   }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   ExperimentSpec,
   LrScheduleSpec,
+  ModelSpec,
   RegimeSpec,
   SPEC_VERSION,
   defaultSpec,
@@ -64,11 +65,13 @@ function minimalVariant<T extends { kind: string }>(value: T, base: T, kindDefau
 /** The spec with what the schema would fill in anyway removed: the smallest input that parses back to it. */
 export function minimalSpec(spec: ExperimentSpec): ExperimentSpecInput {
   const base = defaultSpec();
-  const { runs, task, lrSchedule, regime, version: _version, ...rest } = spec;
-  const { runs: _r, task: _t, lrSchedule: _l, regime: _g, version: _v, ...restDefaults } = base;
+  const { runs, task, model, lrSchedule, regime, version: _version, ...rest } = spec;
+  const { runs: _r, task: _t, model: _m, lrSchedule: _l, regime: _g, version: _v, ...restDefaults } = base;
   const minimal = (omitDefaults(rest as unknown as Json, restDefaults as unknown as Json) ?? {}) as Record<string, Json>;
   const minimalTask = minimalVariant(task, base.task, defaultTask(task.kind));
   if (minimalTask !== undefined) minimal.task = minimalTask;
+  const minimalModel = minimalVariant(model, base.model, ModelSpec.parse({ kind: model.kind }));
+  if (minimalModel !== undefined) minimal.model = minimalModel;
   const minimalSchedule = minimalVariant(lrSchedule, base.lrSchedule, LrScheduleSpec.parse({ kind: lrSchedule.kind }));
   if (minimalSchedule !== undefined) minimal.lrSchedule = minimalSchedule;
   const minimalRegime = minimalVariant(regime, base.regime, RegimeSpec.parse({ kind: regime.kind }));

@@ -53,13 +53,16 @@ export const Toy2dTask = z.object({
 export const TaskSpec = z.discriminatedUnion('kind', [TeacherStudentTask, Toy2dTask]);
 
 export const ACTIVATIONS = ['relu', 'tanh', 'gelu'] as const;
-export const ModelSpec = z.object({
+export const MlpModel = z.object({
+  /** Optional: a model without a kind is an MLP (the only model of the first links). */
   kind: z.literal('mlp').default('mlp'),
   width: intIn('Width', 1, 4096).default(64),
   /** Number of hidden layers. */
   depth: intIn('Depth', 1, 8).default(2),
   activation: z.enum(ACTIVATIONS).default('relu'),
 });
+
+export const ModelSpec = z.discriminatedUnion('kind', [MlpModel]);
 
 export const OptimizerSpec = z.object({
   kind: z.enum(['sgd', 'momentum', 'adam']).default('sgd'),

@@ -3,8 +3,9 @@
  * [R, 1, out], so R runs of the same shape train as one batched computation (one matMul per layer for all
  * runs). Nothing here knows how many runs there are or which backend runs them.
  */
-import * as tf from './tf';
-import { Domain, Rng, hashKeys } from './rng';
+import * as tf from '../tf';
+import { Domain, Rng, hashKeys } from '../rng';
+import type { Model } from '.';
 
 export type Activation = 'relu' | 'tanh' | 'gelu';
 
@@ -76,4 +77,12 @@ export function forward(params: tf.Tensor[], x: tf.Tensor, activation: Activatio
     if (l < layers - 1) h = activate(h, activation);
   }
   return h;
+}
+
+export function mlp(shape: MlpShape): Model {
+  return {
+    paramShapes: () => paramShapes(shape),
+    initParams: (seed) => initParams(shape, seed),
+    forward: (params, x) => forward(params, x, shape.activation),
+  };
 }

@@ -1,0 +1,25 @@
+/**
+ * A model is a pure function of explicit parameters that carry a leading run axis, so R runs of one
+ * architecture train as one batched computation. The trainer, the step and the noise estimator only see
+ * this interface; each architecture lives in its own module.
+ */
+import type * as tf from '../tf';
+import type { ModelSpec } from '../../spec/schema';
+import type { Task } from '../tasks';
+import { mlp } from './mlp';
+
+export interface Model {
+  /** Shapes of one run's parameters, without the run axis, in the order `forward` takes them. */
+  paramShapes(): number[][];
+  /** One run's initial parameters, computed in JavaScript from the seed alone (bit-identical on every backend). */
+  initParams(seed: number): Float32Array[];
+  /** x: [R, B, task.inputDim] → outputs [R, B, task.outputDim]. */
+  forward(params: tf.Tensor[], x: tf.Tensor): tf.Tensor;
+}
+
+export function createModel(spec: ModelSpec, task: Pick<Task, 'inputDim' | 'outputDim'>): Model {
+  switch (spec.kind) {
+    case 'mlp':
+      return mlp({ inputDim: task.inputDim, outputDim: task.outputDim, width: spec.width, depth: spec.depth, activation: spec.activation });
+  }
+}
