@@ -7,6 +7,10 @@ import * as tf from '../engine/tf';
 import '@tensorflow/tfjs-backend-wasm';
 import { Trainer, type MetricRow, type RunProgress, type RunStatus } from '../engine/trainer';
 import type { ExperimentSpec } from '../spec/schema';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MissingAssetError, isUpload, type Assets } from '../engine/data/assets';
+import { assetsFor } from '../engine/tasks';
 import type { CliBackend } from './args';
 
 /** A metric row as written to JSON: a loss that was not finite (a diverged run's last row) becomes null. */
@@ -81,15 +85,29 @@ export interface RunOptions {
   backend: CliBackend;
   /** Steps per Trainer.advance call; losses are read back once per call. */
   chunkSteps?: number;
+  /** Data files the task needs (data/assets.ts); shipped ones are read from public/data when absent. */
+  assets?: Assets;
   /** Called after every chunk with the runs' progress and the time since training started. */
   onProgress?: (progress: RunProgress[], elapsedMs: number) => void;
+}
+
+const PUBLIC_DATA = fileURLToPath(new URL('../../public/data/', import.meta.url));
+
+/** `assets` plus every shipped data file the task needs, read from public/data (uploads must be given). */
+export function loadShippedAssets(spec: ExperimentSpec, assets: Assets): Assets {
+  for (const name of assetsFor(spec.task)) {
+    if (assets.has(name)) continue;
+    if (isUpload(name)) throw new MissingAssetError(name);
+    assets.set(name, new Uint8Array(readFileSync(`${PUBLIC_DATA}${name}`)));
+  }
+  return assets;
 }
 
 /** Trains every run of `spec` to the end of its budget (or until it diverges) on the current backend. */
 export async function runExperiment(spec: ExperimentSpec, options: RunOptions): Promise<ExperimentResult> {
   const chunk = options.chunkSteps ?? 50;
   // Grouping runs along the run axis pays only on a GPU; Node has wasm and cpu (PLATFORM.md).
-  const trainer = new Trainer(spec, { groupRuns: false });
+  const trainer = new Trainer(spec, { groupRuns: false, assets: loadShippedAssets(spec, options.assets ?? new Map()) });
   const metrics = new Map<string, MetricOut[]>(spec.runs.map((r) => [r.id, []]));
   const t0 = performance.now();
   try {

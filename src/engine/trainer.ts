@@ -15,6 +15,7 @@ import { lrFactor } from './schedule';
 import { evalLoss, trainStep, type GroupTensors, type StepConfig } from './step';
 import { OfflineSource, createSource, type SampleSource } from './stream';
 import { createTask, type Task } from './tasks';
+import type { Assets } from './data/assets';
 
 /** waiting: a fork whose parent has not reached the fork step yet. */
 export type RunStatus = 'waiting' | 'running' | 'done' | 'diverged';
@@ -80,6 +81,8 @@ interface Group {
 export interface TrainerOptions {
   /** Train runs that share a batch size as one computation along the run axis. */
   groupRuns: boolean;
+  /** The data files the tasks need (data/assets.ts), loaded by the host; the map may grow between updates. */
+  assets?: Assets;
 }
 
 /** Everything that, when changed, restarts every run (the runs list excepted). */
@@ -118,7 +121,7 @@ export class Trainer {
 
   private load(spec: ExperimentSpec): void {
     this.spec = spec;
-    this.task = createTask(spec.task, spec.dataSeed);
+    this.task = createTask(spec.task, spec.dataSeed, this.options.assets);
     this.source = createSource(this.task, spec.dataSeed, spec.regime);
     this.model = createModel(spec.model, this.task);
     const p = spec.probeSize;

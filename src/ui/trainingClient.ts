@@ -31,8 +31,13 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'playing':
       useRuns.setState({ playing: message.playing });
       return;
+    case 'data': {
+      const { name, loaded, total, done } = message;
+      useRuns.setState({ dataLoading: done ? null : { name, loaded, total } });
+      return;
+    }
     case 'error':
-      if (useRuns.getState().loadingBackend) useRuns.setState({ loadingBackend: false });
+      useRuns.setState({ loadingBackend: false, dataLoading: null });
       reportError(message.message);
       return;
   }

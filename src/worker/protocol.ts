@@ -42,6 +42,8 @@ export type FromWorker =
   /** New metric rows per run id since the last message, and every run's progress. At most ~10 per second. */
   | { type: 'metrics'; rows: Record<string, MetricRow[]>; runs: RunProgress[] }
   | { type: 'playing'; playing: boolean }
+  /** Progress of loading a data file the task needs (bytes; total null when the server does not say). */
+  | { type: 'data'; name: string; loaded: number; total: number | null; done: boolean }
   /** The worker changed the experiment (a fork was added, with its step filled in): adopt it as the spec. */
   | { type: 'experiment'; spec: ExperimentSpec }
   /** A failure the person must see. Fatal ones (a GPU validation error, a lost device) stop training. */

@@ -4,6 +4,9 @@
  * command ever interleaves with a half-finished step.
  */
 import { Trainer, type MetricRow } from '../engine/trainer';
+import { assetsFor } from '../engine/tasks';
+import { MissingAssetError, isUpload, type Assets } from '../engine/data/assets';
+import type { ExperimentSpec } from '../spec/schema';
 import { chooseBackend, watchGpuErrors } from './backends';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -22,6 +25,8 @@ let chunk = 1;
 let pending: Record<string, MetricRow[]> = {};
 let lastPost = 0;
 const queue: ToWorker[] = [];
+/** Data files loaded so far (data/assets.ts); shared with the trainer, kept across experiments. */
+const assets: Assets = new Map();
 let pumping = false;
 
 function flush(): void {
@@ -61,6 +66,40 @@ function restarted(ids: string[]): void {
   post({ type: 'restarted', ids, runs: trainer.progress(), lossFloor: trainer.lossFloor });
 }
 
+/** Fetches a shipped data file from public/data, reporting progress as it streams in. */
+async function fetchAsset(name: string): Promise<Uint8Array> {
+  const response = await fetch(`${import.meta.env.BASE_URL}data/${name}`);
+  if (!response.ok || !response.body) throw new Error(`Could not load the data file "${name}" (HTTP ${response.status}).`);
+  const total = Number(response.headers.get('content-length')) || null;
+  const parts: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    loaded += value.length;
+    post({ type: 'data', name, loaded, total, done: false });
+  }
+  const bytes = new Uint8Array(loaded);
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  post({ type: 'data', name, loaded, total, done: true });
+  return bytes;
+}
+
+/** Loads every data file the experiment's task needs that is not loaded yet (uploads cannot be fetched). */
+async function loadAssets(spec: ExperimentSpec): Promise<void> {
+  for (const name of assetsFor(spec.task)) {
+    if (assets.has(name)) continue;
+    if (isUpload(name)) throw new MissingAssetError(name);
+    assets.set(name, await fetchAsset(name));
+  }
+}
+
 async function handle(command: ToWorker): Promise<void> {
   switch (command.type) {
     case 'load': {
@@ -70,7 +109,8 @@ async function handle(command: ToWorker): Promise<void> {
       const info = await chooseBackend(command.backend);
       watchGpuErrors(failFatally);
       post({ type: 'backend', info });
-      trainer = new Trainer(command.spec, { groupRuns: info.groupedRuns });
+      await loadAssets(command.spec);
+      trainer = new Trainer(command.spec, { groupRuns: info.groupedRuns, assets });
       chunk = 1;
       restarted(command.spec.runs.map((r) => r.id));
       setPlaying(command.play);
@@ -79,6 +119,7 @@ async function handle(command: ToWorker): Promise<void> {
     case 'update': {
       if (!trainer) return;
       flush();
+      await loadAssets(command.spec);
       restarted(trainer.update(command.spec));
       if (finished) setPlaying(true);
       return;

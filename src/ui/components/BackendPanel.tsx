@@ -6,12 +6,18 @@ import { useRuns } from '../stores/runs';
 export function BackendPanel() {
   const backend = useRuns((s) => s.backend);
   const loading = useRuns((s) => s.loadingBackend);
+  const data = useRuns((s) => s.dataLoading);
   const fellBack = backend && backend.requested !== 'auto' && backend.requested !== backend.name;
   return (
     <div className="backend" data-testid="backend">
       <span className="backend-name" data-testid="backend-name">
         {loading ? 'starting backend…' : backend ? backend.name : 'no backend'}
       </span>
+      {data && (
+        <span className="backend-data" role="status" data-testid="data-loading">
+          loading {data.name}: {data.total ? `${Math.round((100 * data.loaded) / data.total)}%` : `${(data.loaded / 1e6).toFixed(1)} MB`}
+        </span>
+      )}
       {backend?.adapter && (
         <span className="backend-adapter">
           {backend.adapter}

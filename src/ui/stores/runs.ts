@@ -13,6 +13,8 @@ interface RunsState {
   metrics: Record<string, MetricRow[]>;
   version: number;
   lossFloor: number | null;
+  /** A data file the task needs, while it loads (bytes so far; total null when unknown). */
+  dataLoading: { name: string; loaded: number; total: number | null } | null;
   /** Failures the person must see (GPU errors, a backend that could not start). */
   errors: string[];
 }
@@ -28,6 +30,7 @@ export const useRuns = create<RunsState>(() => ({
   metrics: {},
   version: 0,
   lossFloor: null,
+  dataLoading: null,
   errors: [],
 }));
 
