@@ -6,7 +6,8 @@ import * as tf from '../engine/tf';
 // Registers the 'wasm' backend. In Node its .wasm binaries load from node_modules (no setWasmPaths needed).
 import '@tensorflow/tfjs-backend-wasm';
 import { Trainer, type MetricRow, type RunProgress, type RunStatus } from '../engine/trainer';
-import type { ExperimentSpec } from '../spec/schema';
+import type { ComparisonSpec, ExperimentSpec } from '../spec/schema';
+import { compare, type CompareInputs } from '../engine/compare';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MissingAssetError, isUpload, type Assets } from '../engine/data/assets';
@@ -38,14 +39,37 @@ export interface RunResult {
   samples: number;
   wallMs: number;
   samplesPerSecond: number | null;
+  /** Where the run first reached each loss-ladder level (held-out loss at or below it). */
+  ladder: { level: number; step: number; samples: number }[];
   metrics: MetricOut[];
+}
+
+/**
+ * A comparison the spec names, at its level: TV, disagreement and symmetric KL for classifiers (relRms for
+ * regression), and the seed baseline's TV (relRms) where a twin reached the level. Null where not computable,
+ * with the reason in `note`.
+ */
+export interface ComparisonOut {
+  a: string;
+  b: string;
+  level: number | null;
+  tv: number | null;
+  disagreement: number | null;
+  kl: number | null;
+  relRms?: number | null;
+  baselineTv: number | null;
+  baselineRelRms?: number | null;
+  note?: string;
 }
 
 export interface ExperimentResult {
   spec: ExperimentSpec;
   backend: CliBackend;
   lossFloor: number | null;
+  /** The loss ladder's levels, highest first. */
+  ladderLevels: number[];
   runs: RunResult[];
+  comparisons: ComparisonOut[];
 }
 
 /**
@@ -117,10 +141,14 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
       options.onProgress?.(trainer.progress(), performance.now() - t0);
     }
     const progress = new Map(trainer.progress().map((p) => [p.id, p]));
+    const probe = trainer.probeInfo();
+    const ladders = new Map(spec.runs.map((r) => [r.id, trainer.ladder(r.id)]));
     return {
       spec,
       backend: options.backend,
       lossFloor: trainer.lossFloor === null ? null : finiteOrNull(trainer.lossFloor),
+      ladderLevels: probe.levels,
+      comparisons: spec.comparisons.map((c) => comparisonOut(c, { spec, ladders, shape: probe.shape, targetRms: probe.targetRms ?? undefined })),
       runs: spec.runs.map((run) => {
         const p = progress.get(run.id)!;
         return {
@@ -137,6 +165,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
           samples: p.samples,
           wallMs: round(p.wallMs, 3),
           samplesPerSecond: p.wallMs > 0 ? round((p.samples * 1000) / p.wallMs, 1) : null,
+          ladder: ladders.get(run.id)!.map(({ level, step, samples }) => ({ level, step, samples })),
           metrics: metrics.get(run.id)!,
         };
       }),
@@ -144,6 +173,20 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
   } finally {
     trainer.dispose();
   }
+}
+
+function comparisonOut(c: ComparisonSpec, inputs: CompareInputs): ComparisonOut {
+  const result = compare(c, inputs);
+  const empty = { a: c.a, b: c.b, level: null, tv: null, disagreement: null, kl: null, baselineTv: null };
+  if (!result.ok) return { ...empty, note: result.error };
+  const { level, distance, baseline, baselineNote } = result.comparison;
+  const note = baselineNote ? { note: baselineNote } : {};
+  if (distance.kind === 'regression') {
+    const base = baseline?.distance.kind === 'regression' ? baseline.distance.relRms : null;
+    return { ...empty, level, relRms: distance.relRms, baselineRelRms: base, ...note };
+  }
+  const baselineTv = baseline?.distance.kind === 'classification' ? baseline.distance.tv : null;
+  return { a: c.a, b: c.b, level, tv: distance.tv, disagreement: distance.disagreement, kl: distance.kl, baselineTv, ...note };
 }
 
 /**

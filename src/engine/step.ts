@@ -82,3 +82,12 @@ export function trainStep(cfg: StepConfig, state: GroupTensors, inputs: StepInpu
 export function evalLoss(cfg: StepConfig, params: tf.Tensor[], probeX: tf.Tensor, probeY: tf.Tensor): tf.Tensor {
   return tf.tidy(() => perRunLoss(cfg.loss, cfg.model.forward(params, probeX), probeY));
 }
+
+/** evalLoss, plus the raw outputs on the first `keep` examples ([R, keep, outputDim]) for the loss ladder. */
+export function evaluate(cfg: StepConfig, params: tf.Tensor[], probeX: tf.Tensor, probeY: tf.Tensor, keep: number): { loss: tf.Tensor; outputs: tf.Tensor } {
+  return tf.tidy(() => {
+    const outputs = cfg.model.forward(params, probeX);
+    const [R, , K] = outputs.shape;
+    return { loss: perRunLoss(cfg.loss, outputs, probeY), outputs: tf.slice(outputs, [0, 0, 0], [R, keep, K]) };
+  });
+}

@@ -6,13 +6,15 @@
  * neighbours: chunks end exactly where any run's batch size changes or a fork branches off.
  */
 import * as tf from './tf';
-import type { ExperimentSpec, RunSpec } from '../spec/schema';
+import { MAX_COMPARISONS, type ExperimentSpec, type RunSpec } from '../spec/schema';
 import { createModel, type Model } from './models';
 import { NoiseScaleTracker, temperature, traceSigma, trueGradSq } from './noise';
 import { slotsPerParam } from './optimizer';
 import { Domain, hashKeys } from './rng';
 import { lrFactor } from './schedule';
-import { evalLoss, trainStep, type GroupTensors, type StepConfig } from './step';
+import { evalLoss, evaluate, trainStep, type GroupTensors, type StepConfig } from './step';
+import { ladderExamples, ladderLevels, mapGrid, newlyReached, type LadderPoint, type MapGrid } from './ladder';
+import type { OutputShape } from './distance';
 import { OfflineSource, createSource, type SampleSource } from './stream';
 import { createTask, type Task } from './tasks';
 import type { Assets } from './data/assets';
@@ -63,6 +65,8 @@ interface RunState extends RunProgress {
   /** The key of this run's sample order (a fork shares its parent's). */
   streamKey: number;
   noise: NoiseScaleTracker;
+  /** Where this run first reached each ladder level it has reached, highest level first. */
+  ladder: LadderPoint[];
   /** Tensors of this run alone ([1, ...]), held only between a regroup's split and its merge. */
   loose?: tf.Tensor[];
 }
@@ -76,6 +80,25 @@ interface Group {
   probeY: tf.Tensor;
   trainSetX: tf.Tensor | null;
   trainSetY: tf.Tensor | null;
+  /** 2-D tasks: the decision-map grid's inputs, tiled [R, size², 2]. */
+  gridX: tf.Tensor | null;
+}
+
+/** What the UI needs to read ladder outputs: the probe examples they were recorded on, and their shape. */
+export interface ProbeInfo {
+  /** Inputs of the recorded probe examples ([examples × inputDim]). */
+  x: Float32Array;
+  inputDim: number;
+  examples: number;
+  shape: OutputShape;
+  /** Classification: each recorded row's label (examples × positions); null for regression. */
+  labels: Int32Array | null;
+  /** Regression: the RMS of the targets on the recorded examples (the scale of a distance); else null. */
+  targetRms: number | null;
+  /** The ladder's levels, highest first. */
+  levels: number[];
+  /** 2-D tasks: the grid the decision maps are drawn on. */
+  grid: Omit<MapGrid, 'x'> | null;
 }
 
 export interface TrainerOptions {
@@ -85,9 +108,9 @@ export interface TrainerOptions {
   assets?: Assets;
 }
 
-/** Everything that, when changed, restarts every run (the runs list excepted). */
+/** Everything that, when changed, restarts every run (the runs and the comparisons excepted). */
 function sharedPart(spec: ExperimentSpec): string {
-  const { runs: _runs, ...rest } = spec;
+  const { runs: _runs, comparisons: _comparisons, ...rest } = spec;
   return JSON.stringify(rest);
 }
 
@@ -109,6 +132,12 @@ export class Trainer {
   private runs: RunState[] = [];
   private groups: Group[] = [];
   private needsRegroup = true;
+  private levels: number[] = [];
+  /** Probe examples whose outputs a ladder point keeps. */
+  private ladderKeep = 1;
+  private grid: MapGrid | null = null;
+  /** Ladder points recorded since the last drainLadder(), per run. */
+  private newPoints = new Map<string, LadderPoint[]>();
   /** The Bayes loss on the probe set where the task knows it: the floor of the held-out loss. */
   lossFloor: number | null = null;
 
@@ -129,6 +158,10 @@ export class Trainer {
     this.probeY = new Float32Array(p * this.task.outputDim);
     this.task.fill(hashKeys(spec.dataSeed, Domain.probe), 0, p, this.probeX, this.probeY);
     this.lossFloor = this.task.bayesLoss(this.probeX, p);
+    this.ladderKeep = ladderExamples(p, this.task.outputDim);
+    this.grid = this.task.inputDim === 2 ? mapGrid(this.probeX) : null;
+    this.levels = ladderLevels(spec, this.chanceLoss(), this.lossFloor);
+    this.newPoints.clear();
     this.trainSet = null;
     if (this.source instanceof OfflineSource) {
       // The training-set loss is measured on a fixed slice as large as the probe set (the set is i.i.d.).
@@ -138,6 +171,58 @@ export class Trainer {
     }
     this.runs = spec.runs.map((r) => this.freshRun(r));
     this.needsRegroup = true;
+  }
+
+  /** The probe loss of a constant guess: uniform over classes, or predicting 0 for regression. */
+  private chanceLoss(): number {
+    if (this.task.loss === 'xent') return Math.log(this.outputShape().classes);
+    let sq = 0;
+    for (const v of this.probeY) sq += v * v;
+    return sq / this.probeY.length;
+  }
+
+  private outputShape(): OutputShape {
+    const positions = (this.task as { positions?: number }).positions ?? 1;
+    return { loss: this.task.loss, classes: this.task.outputDim / positions, positions };
+  }
+
+  /** How to read this experiment's ladder outputs (see ProbeInfo). */
+  probeInfo(): ProbeInfo {
+    const n = this.ladderKeep;
+    const shape = this.outputShape();
+    const y = this.probeY.subarray(0, n * this.task.outputDim);
+    let labels: Int32Array | null = null;
+    let targetRms: number | null = null;
+    if (shape.loss === 'xent') {
+      labels = new Int32Array(y.length / shape.classes);
+      for (let r = 0; r < labels.length; r++) {
+        for (let j = 1; j < shape.classes; j++) if (y[r * shape.classes + j] > y[r * shape.classes + labels[r]]) labels[r] = j;
+      }
+    } else {
+      targetRms = Math.sqrt(y.reduce((acc, v) => acc + v * v, 0) / y.length);
+    }
+    const grid = this.grid && { size: this.grid.size, extent: this.grid.extent };
+    return { x: this.probeX.slice(0, n * this.task.inputDim), inputDim: this.task.inputDim, examples: n, shape, labels, targetRms, levels: [...this.levels], grid };
+  }
+
+  /** Every run's ladder points recorded since the last call (a fork's inherited ones included). */
+  drainLadder(): Map<string, LadderPoint[]> {
+    const points = this.newPoints;
+    this.newPoints = new Map();
+    return points;
+  }
+
+  /** A run's whole ladder so far. */
+  ladder(id: string): LadderPoint[] {
+    return this.runs.find((r) => r.id === id)?.ladder ?? [];
+  }
+
+  private record(run: RunState, points: LadderPoint[]): void {
+    if (!points.length) return;
+    run.ladder.push(...points);
+    const fresh = this.newPoints.get(run.id) ?? [];
+    fresh.push(...points);
+    this.newPoints.set(run.id, fresh);
   }
 
   private batchAt(run: RunSpec, step: number): number {
@@ -160,6 +245,7 @@ export class Trainer {
       spec,
       streamKey: hashKeys(this.spec.dataSeed, Domain.train, spec.seed),
       noise: new NoiseScaleTracker(this.spec.noise.smoothing),
+      ladder: [],
       status: spec.fork ? 'waiting' : 'running',
       step: 0,
       samples: 0,
@@ -179,7 +265,7 @@ export class Trainer {
   }
 
   progress(): RunProgress[] {
-    return this.runs.map(({ spec: _s, streamKey: _k, noise: _n, loose: _l, ...progress }) => ({ ...progress }));
+    return this.runs.map(({ spec: _s, streamKey: _k, noise: _n, loose: _l, ladder: _ladder, ...progress }) => ({ ...progress }));
   }
 
   get active(): boolean {
@@ -199,6 +285,8 @@ export class Trainer {
       return spec.runs.map((r) => r.id);
     }
     this.splitGroups();
+    // New comparison levels join the ladder; a run already below one has missed it (a reset records it).
+    this.levels = ladderLevels(spec, this.chanceLoss(), this.lossFloor);
     const old = new Map(this.runs.map((r) => [r.id, r]));
     const restart = new Set<string>();
     for (const run of spec.runs) {
@@ -223,6 +311,7 @@ export class Trainer {
         continue;
       }
       prev?.loose?.forEach((t) => t.dispose());
+      this.newPoints.delete(runSpec.id);
       this.runs.push(this.freshRun(runSpec));
     }
     for (const gone of old.values()) gone.loose?.forEach((t) => t.dispose());
@@ -248,9 +337,46 @@ export class Trainer {
     return this.spec;
   }
 
+  /**
+   * "Snapshot now": compares `a` and `b` at the held-out loss of whichever is further down, right now. That
+   * run is evaluated and recorded at once; the other records the level when it first gets there. The
+   * comparison joins the experiment (with its level, so a link replays it), which is returned.
+   */
+  async snapshotNow(a: string, b: string): Promise<ExperimentSpec> {
+    if (a === b) throw new Error(`A run cannot be compared with itself ("${a}"): choose two different runs.`);
+    const pair = [a, b].map((id) => {
+      const run = this.runs.find((r) => r.id === id);
+      if (!run) throw new Error(`There is no run "${id}" to compare.`);
+      if (run.evalLoss === null) throw new Error(`${id} has no held-out loss yet: let it train a little first.`);
+      return run;
+    });
+    if (this.spec.comparisons.length >= MAX_COMPARISONS) throw new Error(`At most ${MAX_COMPARISONS} comparisons: remove one first.`);
+    const leader = pair[0].evalLoss! <= pair[1].evalLoss! ? pair[0] : pair[1];
+    if (leader.status !== 'running') throw new Error(`${leader.id} is ${leader.status}, and "now" needs the run further down still training: choose a ladder level instead.`);
+    if (this.needsRegroup) this.regroup();
+    const tensors = this.copyRunTensors(leader);
+    const params = tensors.slice(0, this.model.paramShapes().length);
+    const { inputDim, outputDim } = this.task;
+    const P = this.spec.probeSize;
+    const probeX = tf.tensor3d(this.probeX, [1, P, inputDim]);
+    const probeY = tf.tensor3d(this.probeY, [1, P, outputDim]);
+    const gridX = this.grid && tf.tensor3d(this.grid.x, [1, this.grid.size ** 2, 2]);
+    const evaluated = evaluate(this.stepConfig(leader.batchSize), params, probeX, probeY, this.ladderKeep);
+    const gridOut = gridX && tf.tidy(() => this.model.forward(params, gridX));
+    const [loss, outputs, grid] = await Promise.all([evaluated.loss.data(), evaluated.outputs.data() as Promise<Float32Array>, gridOut ? (gridOut.data() as Promise<Float32Array>) : null]);
+    tf.dispose([...tensors, probeX, probeY, evaluated.loss, evaluated.outputs, ...(gridX ? [gridX, gridOut!] : [])]);
+    const level = loss[0];
+    if (!Number.isFinite(level) || level <= 0) throw new Error(`${leader.id}'s held-out loss is ${level}: there is no level to compare at.`);
+    this.spec = { ...this.spec, comparisons: [...this.spec.comparisons, { a, b, level }] };
+    this.levels = ladderLevels(this.spec, this.chanceLoss(), this.lossFloor);
+    this.record(leader, [{ level, step: leader.step, samples: leader.samples, evalLoss: level, outputs, ...(grid ? { grid } : {}) }]);
+    return this.spec;
+  }
+
   /** Restarts every run from step 0 with the same experiment. */
   reset(): void {
     this.disposeState();
+    this.newPoints.clear();
     this.runs = this.spec.runs.map((r) => this.freshRun(r));
     this.needsRegroup = true;
   }
@@ -301,6 +427,7 @@ export class Trainer {
         child.loose = this.copyRunTensors(parent);
         const { id: _id, status: _status, reason: _reason, ...state } = this.progress().find((p) => p.id === parentId)!;
         Object.assign(child, state, { status: 'running', streamKey: parent.streamKey, noise: parent.noise.clone() });
+        this.record(child, [...parent.ladder]); // the history before the fork is the parent's
         child.batchSize = this.batchAt(child.spec, child.step);
         child.lr = this.lrAt(child.spec, child.step);
         child.temperature = temperature(child.lr, child.batchSize, this.spec.optimizer);
@@ -346,6 +473,8 @@ export class Trainer {
       gradSq: [],
       spread: [],
     };
+    // Per evaluation, the outputs a ladder point would keep; read back only where a run reached a level.
+    const evalOutputs: { probe: tf.Tensor; grid: tf.Tensor | null }[] = [];
     const evalAt: number[] = []; // chunk offsets after which the probe set was evaluated
     const noiseAt: number[] = []; // chunk offsets at which noise was measured
     const t0 = performance.now();
@@ -372,7 +501,9 @@ export class Trainer {
       }
       // Runs in a group may be at different steps; evaluate when any of them reaches an eval point.
       if (startStep.some((st) => (st + s + 1) % evalEvery === 0 || st + s + 1 === budgetSteps)) {
-        pending.eval.push(evalLoss(cfg, group.tensors.params, group.probeX, group.probeY));
+        const probe = evaluate(cfg, group.tensors.params, group.probeX, group.probeY, this.ladderKeep);
+        pending.eval.push(probe.loss);
+        evalOutputs.push({ probe: probe.outputs, grid: group.gridX && tf.tidy(() => this.model.forward(group.tensors.params, group.gridX!)) });
         if (group.trainSetX) pending.trainSet.push(evalLoss(cfg, group.tensors.params, group.trainSetX, group.trainSetY!));
         evalAt.push(s);
       }
@@ -384,8 +515,10 @@ export class Trainer {
     tf.dispose([...lists.flat(), ...stacks.filter((t): t is tf.Tensor => t !== null)]);
     const elapsed = performance.now() - t0;
 
-    return group.runs.map((run, r) => {
+    const reached: { run: number; e: number; row: MetricRow; levels: number[] }[] = [];
+    const rows = group.runs.map((run, r) => {
       const out: MetricRow[] = [];
+      const have = new Set(run.ladder.map((p) => p.level));
       const wallStart = run.wallMs;
       let e = 0;
       let n = 0;
@@ -414,6 +547,9 @@ export class Trainer {
           if (step % evalEvery === 0 || step === budgetSteps) {
             row.evalLoss = evals[e * R + r];
             if (trainSet.length) row.trainSetLoss = trainSet[e * R + r];
+            const levels = newlyReached(this.levels, have, row.evalLoss);
+            levels.forEach((level) => have.add(level));
+            if (levels.length) reached.push({ run: r, e, row, levels });
           }
           e++;
         }
@@ -441,6 +577,28 @@ export class Trainer {
       if (run.status === 'running' && run.step >= budgetSteps) run.status = 'done';
       return out;
     });
+    await this.recordReached(group, reached, evalOutputs);
+    tf.dispose(evalOutputs.flatMap((o) => (o.grid ? [o.probe, o.grid] : [o.probe])));
+    return rows;
+  }
+
+  /** Records the ladder points reached in a chunk, reading back only the evaluations where some run got to a level. */
+  private async recordReached(group: Group, reached: { run: number; e: number; row: MetricRow; levels: number[] }[], evalOutputs: { probe: tf.Tensor; grid: tf.Tensor | null }[]): Promise<void> {
+    const read = new Map<number, Promise<{ probe: Float32Array; grid: Float32Array | null }>>();
+    for (const { e } of reached) {
+      if (read.has(e)) continue;
+      const { probe, grid } = evalOutputs[e];
+      read.set(e, Promise.all([probe.data() as Promise<Float32Array>, grid ? (grid.data() as Promise<Float32Array>) : null]).then(([p, g]) => ({ probe: p, grid: g })));
+    }
+    for (const { run: r, e, row, levels } of reached) {
+      const { probe, grid } = await read.get(e)!;
+      const perRun = probe.length / group.runs.length;
+      const outputs = probe.slice(r * perRun, (r + 1) * perRun);
+      const gridPerRun = grid && grid.length / group.runs.length;
+      const gridOut = grid && gridPerRun ? grid.slice(r * gridPerRun, (r + 1) * gridPerRun) : undefined;
+      // Levels reached at the same evaluation share one copy of the outputs.
+      this.record(group.runs[r], levels.map((level) => ({ level, step: row.step, samples: row.samples, evalLoss: row.evalLoss!, outputs, ...(gridOut ? { grid: gridOut } : {}) })));
+    }
   }
 
   /** A copy of one run's tensors (parameters, then optimizer slots; each [1, ...]); the caller owns it. */
@@ -461,7 +619,7 @@ export class Trainer {
       const pieces = all.map((t) => (group.runs.length === 1 ? [t] : tf.split(t, group.runs.length, 0)));
       group.runs.forEach((run, r) => (run.loose = pieces.map((p) => p[r])));
       if (group.runs.length > 1) all.forEach((t) => t.dispose());
-      tf.dispose([group.probeX, group.probeY, ...(group.trainSetX ? [group.trainSetX, group.trainSetY!] : [])]);
+      tf.dispose([group.probeX, group.probeY, ...[group.trainSetX, group.trainSetY, group.gridX].filter((t): t is tf.Tensor => t !== null)]);
     }
     this.groups = [];
   }
@@ -506,6 +664,7 @@ export class Trainer {
         probeY: tileSet(this.probeY, this.spec.probeSize, outputDim, R),
         trainSetX: ts ? tileSet(ts.x, ts.size, inputDim, R) : null,
         trainSetY: ts ? tileSet(ts.y, ts.size, outputDim, R) : null,
+        gridX: this.grid ? tileSet(this.grid.x, this.grid.size ** 2, 2, R) : null,
       };
     });
     this.needsRegroup = false;

@@ -124,6 +124,29 @@ export const NoiseSpec = z.object({
   smoothing: numIn('Noise-scale smoothing', 0, 0.9999).default(0.9),
 });
 
+/**
+ * The loss ladder: held-out losses at which every run records when it first got there and its outputs on
+ * the probe set. Geometric from `top` down to `bottom`; each left out takes a default from the task (top:
+ * the loss of a constant guess; bottom: close above the Bayes loss where known, else top/10).
+ */
+export const LadderSpec = z.object({
+  levels: intIn('Ladder levels', 2, 40).default(12),
+  top: numIn('Ladder top', 0, 1e6, { exclusiveMin: true }).optional(),
+  bottom: numIn('Ladder bottom', 0, 1e6, { exclusiveMin: true }).optional(),
+});
+
+/**
+ * Two runs compared at equal held-out loss. `level` is a loss (it joins every run's ladder) or "lowest":
+ * the lowest ladder level both runs have reached, which moves down as they train.
+ */
+export const ComparisonSpec = z.object({
+  a: z.string({ error: 'Comparison run must be a run id' }).regex(RUN_ID, { error: 'Comparison run must be a run id' }),
+  b: z.string({ error: 'Comparison run must be a run id' }).regex(RUN_ID, { error: 'Comparison run must be a run id' }),
+  level: z.union([z.literal('lowest'), numIn('Comparison level', 0, 1e6, { exclusiveMin: true })], { error: 'Comparison level must be a loss or "lowest"' }).default('lowest'),
+});
+
+export const MAX_COMPARISONS = 8;
+
 export const ExperimentSpec = z
   .object({
     version: z.literal(SPEC_VERSION).default(SPEC_VERSION),
@@ -138,6 +161,8 @@ export const ExperimentSpec = z
     budgetSteps: intIn('Budget (steps)', 1, 1_000_000).default(3000),
     evalEvery: intIn('Evaluate every (steps)', 1, 100_000).default(25),
     probeSize: intIn('Probe set size', 16, 8192).default(1024),
+    ladder: LadderSpec.prefault({}),
+    comparisons: z.array(ComparisonSpec).max(MAX_COMPARISONS, { error: `At most ${MAX_COMPARISONS} comparisons` }).default([]),
     runs: z
       .array(RunSpec)
       .min(1, { error: 'An experiment needs at least one run' })
@@ -175,6 +200,14 @@ export const ExperimentSpec = z
       }
       seen.set(run.id, run);
     });
+    spec.comparisons.forEach((c, i) => {
+      if (c.a === c.b) issue(['comparisons', i, 'b'], `A run cannot be compared with itself ("${c.a}")`);
+      for (const side of ['a', 'b'] as const) {
+        if (!seen.has(c[side])) issue(['comparisons', i, side], `There is no run "${c[side]}" to compare`);
+      }
+    });
+    const { top, bottom } = spec.ladder;
+    if (top !== undefined && bottom !== undefined && bottom >= top) issue(['ladder', 'bottom'], 'The ladder bottom must be below its top');
     if (spec.lrSchedule.kind === 'warmup-cosine' && spec.lrSchedule.warmupSteps >= spec.budgetSteps) {
       ctx.addIssue({
         code: 'custom',
@@ -194,6 +227,8 @@ export type RunSpec = z.infer<typeof RunSpec>;
 export type RegimeSpec = z.infer<typeof RegimeSpec>;
 export type NoiseSpec = z.infer<typeof NoiseSpec>;
 export type NoiseChangeSpec = z.infer<typeof NoiseChangeSpec>;
+export type LadderSpec = z.infer<typeof LadderSpec>;
+export type ComparisonSpec = z.infer<typeof ComparisonSpec>;
 
 /** One problem with a spec, addressed by the path of the field it concerns (e.g. "runs.2.batchSize"). */
 export interface SpecIssue {

@@ -20,10 +20,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       useRuns.setState({ backend: message.info, loadingBackend: false });
       return;
     case 'restarted':
-      restartRuns(message.ids, message.runs, message.lossFloor);
+      restartRuns(message.ids, message.runs, message.lossFloor, message.probe);
       return;
     case 'metrics':
-      appendMetrics(message.rows, message.runs);
+      appendMetrics(message.rows, message.ladder, message.runs);
       return;
     case 'experiment':
       adoptSpec(message.spec);
@@ -56,4 +56,5 @@ export const training = {
   step: () => send({ type: 'step' }),
   fork: (parent: string, id: string, batchSize: number, learningRate: number) => send({ type: 'fork', parent, id, batchSize, learningRate }),
   reset: () => send({ type: 'reset' }),
+  snapshot: (a: string, b: string) => send({ type: 'snapshot', a, b }),
 };

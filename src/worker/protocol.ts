@@ -3,7 +3,8 @@
  * types; nothing else crosses the boundary. The worker owns all training state and is the source of truth
  * for run progress: the UI only renders what it reports.
  */
-import type { MetricRow, RunProgress } from '../engine/trainer';
+import type { LadderPoint } from '../engine/ladder';
+import type { MetricRow, ProbeInfo, RunProgress } from '../engine/trainer';
 import type { ExperimentSpec } from '../spec/schema';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -30,6 +31,8 @@ export type ToWorker =
   | { type: 'update'; spec: ExperimentSpec }
   /** Forks `parent` at its current step into a new run `id` with its own batch size and learning rate. */
   | { type: 'fork'; parent: string; id: string; batchSize: number; learningRate: number }
+  /** Compares two runs at the held-out loss the one further down has now (see Trainer.snapshotNow). */
+  | { type: 'snapshot'; a: string; b: string }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }
@@ -38,9 +41,12 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'backend'; info: BackendInfo }
   /** These runs start over from step 0: drop their metrics. `runs` is the full list, in spec order. */
-  | { type: 'restarted'; ids: string[]; runs: RunProgress[]; lossFloor: number | null }
-  /** New metric rows per run id since the last message, and every run's progress. At most ~10 per second. */
-  | { type: 'metrics'; rows: Record<string, MetricRow[]>; runs: RunProgress[] }
+  | { type: 'restarted'; ids: string[]; runs: RunProgress[]; lossFloor: number | null; probe: ProbeInfo }
+  /**
+   * New metric rows and loss-ladder points per run id since the last message, and every run's progress.
+   * At most ~10 per second.
+   */
+  | { type: 'metrics'; rows: Record<string, MetricRow[]>; ladder: Record<string, LadderPoint[]>; runs: RunProgress[] }
   | { type: 'playing'; playing: boolean }
   /** Progress of loading a data file the task needs (bytes; total null when the server does not say). */
   | { type: 'data'; name: string; loaded: number; total: number | null; done: boolean }

@@ -31,7 +31,8 @@ let pumping = false;
 
 function flush(): void {
   if (!trainer) return;
-  post({ type: 'metrics', rows: pending, runs: trainer.progress() });
+  const ladder = Object.fromEntries(trainer.drainLadder());
+  post({ type: 'metrics', rows: pending, ladder, runs: trainer.progress() });
   pending = {};
   lastPost = performance.now();
 }
@@ -63,7 +64,7 @@ async function trainChunk(steps: number): Promise<void> {
 
 function restarted(ids: string[]): void {
   if (!trainer) return;
-  post({ type: 'restarted', ids, runs: trainer.progress(), lossFloor: trainer.lossFloor });
+  post({ type: 'restarted', ids, runs: trainer.progress(), lossFloor: trainer.lossFloor, probe: trainer.probeInfo() });
 }
 
 /** Fetches a shipped data file from public/data, reporting progress as it streams in. */
@@ -131,6 +132,18 @@ async function handle(command: ToWorker): Promise<void> {
         const spec = trainer.forkNow(command.parent, { id: command.id, batchSize: command.batchSize, learningRate: command.learningRate });
         post({ type: 'experiment', spec });
         restarted([command.id]);
+      } catch (err) {
+        post({ type: 'error', message: err instanceof Error ? err.message : String(err), fatal: false });
+      }
+      return;
+    }
+    case 'snapshot': {
+      if (!trainer) return;
+      flush();
+      try {
+        const spec = await trainer.snapshotNow(command.a, command.b);
+        post({ type: 'experiment', spec });
+        flush();
       } catch (err) {
         post({ type: 'error', message: err instanceof Error ? err.message : String(err), fatal: false });
       }

@@ -1,6 +1,7 @@
 /** What the worker reports: backend, run progress, and every run's metric rows (appended in place). */
 import { create } from 'zustand';
-import type { MetricRow, RunProgress } from '../../engine/trainer';
+import type { LadderPoint } from '../../engine/ladder';
+import type { MetricRow, ProbeInfo, RunProgress } from '../../engine/trainer';
 import type { BackendInfo } from '../../worker/protocol';
 
 interface RunsState {
@@ -12,6 +13,10 @@ interface RunsState {
   /** Rows per run id. Arrays grow in place; `version` changes whenever any of them does. */
   metrics: Record<string, MetricRow[]>;
   version: number;
+  /** Each run's loss-ladder points so far (a new array whenever a run gains one). */
+  ladders: Record<string, LadderPoint[]>;
+  /** How to read the ladder outputs: the probe examples, output shape and levels. */
+  probe: ProbeInfo | null;
   lossFloor: number | null;
   /** A data file the task needs, while it loads (bytes so far; total null when unknown). */
   dataLoading: { name: string; loaded: number; total: number | null } | null;
@@ -29,13 +34,20 @@ export const useRuns = create<RunsState>(() => ({
   runs: [],
   metrics: {},
   version: 0,
+  ladders: {},
+  probe: null,
   lossFloor: null,
   dataLoading: null,
   errors: [],
 }));
 
-export function appendMetrics(rows: Record<string, MetricRow[]>, runs: RunProgress[]): void {
+export function appendMetrics(rows: Record<string, MetricRow[]>, ladder: Record<string, LadderPoint[]>, runs: RunProgress[]): void {
   const { metrics, version } = useRuns.getState();
+  if (Object.keys(ladder).length) {
+    const ladders = { ...useRuns.getState().ladders };
+    for (const [id, points] of Object.entries(ladder)) ladders[id] = [...(ladders[id] ?? []), ...points];
+    useRuns.setState({ ladders });
+  }
   let added = false;
   for (const [id, runRows] of Object.entries(rows)) {
     if (!runRows.length) continue;
@@ -46,12 +58,17 @@ export function appendMetrics(rows: Record<string, MetricRow[]>, runs: RunProgre
   useRuns.setState({ runs, version: added ? version + 1 : version });
 }
 
-export function restartRuns(ids: string[], runs: RunProgress[], lossFloor: number | null): void {
+export function restartRuns(ids: string[], runs: RunProgress[], lossFloor: number | null, probe: ProbeInfo): void {
   const metrics = { ...useRuns.getState().metrics };
-  for (const id of ids) metrics[id] = [];
+  const ladders = { ...useRuns.getState().ladders };
+  for (const id of ids) {
+    metrics[id] = [];
+    ladders[id] = [];
+  }
   const live = new Set(runs.map((r) => r.id));
   for (const id of Object.keys(metrics)) if (!live.has(id)) delete metrics[id];
-  useRuns.setState((s) => ({ metrics, runs, lossFloor, version: s.version + 1 }));
+  for (const id of Object.keys(ladders)) if (!live.has(id)) delete ladders[id];
+  useRuns.setState((s) => ({ metrics, ladders, runs, lossFloor, probe, version: s.version + 1 }));
 }
 
 export function reportError(message: string): void {
