@@ -388,6 +388,12 @@ function arbitrarySpec(): fc.Arbitrary<ExperimentSpec> {
         }),
         d.noise,
       ),
+      ladderDraw: fc.record({
+        levels: orDefault(fc.integer({ min: 2, max: 40 }), d.ladder.levels),
+        top: fc.option(dbl(1e-3, 100), { nil: undefined }),
+        bottomFraction: fc.option(fc.double({ min: 0.01, max: 0.99, noNaN: true }), { nil: undefined }),
+      }),
+      comparisonDraws: fc.array(fc.record({ a: fc.nat(), b: fc.nat(), level: fc.option(dbl(0, 10, true), { nil: undefined }) }), { maxLength: 3 }),
       // Per run: maybe a scheduled change, maybe a fork of an earlier run (positions as fractions).
       extras: fc.array(
         fc.record({
@@ -397,7 +403,7 @@ function arbitrarySpec(): fc.Arbitrary<ExperimentSpec> {
         { maxLength: 8 },
       ),
     })
-    .map(({ schedule, runs: baseRuns, regime: regimeDraw, extras, ...rest }) => {
+    .map(({ schedule, runs: baseRuns, regime: regimeDraw, extras, ladderDraw, comparisonDraws, ...rest }) => {
       // Warmup must end before the budget: pick it as a fraction of the budget (default 100 when it fits).
       const lrSchedule =
         schedule.kind === 'constant'
@@ -432,7 +438,17 @@ function arbitrarySpec(): fc.Arbitrary<ExperimentSpec> {
       // Offline, every batch (also after a change) must fit in the training set.
       const largest = Math.max(...runs.map((r) => r.batchSize * Math.max(1, r.change?.batchFactor ?? 1)));
       const regime = regimeDraw.kind === 'online' ? regimeDraw : { kind: 'offline' as const, trainSize: Math.min(200_000, Math.max(16, largest) + regimeDraw.extra) };
-      return { version: SPEC_VERSION, ...rest, lrSchedule, regime, runs } as ExperimentSpec;
+      const { levels, top, bottomFraction } = ladderDraw;
+      const ladder = { levels, ...(top !== undefined ? { top } : {}), ...(top !== undefined && bottomFraction !== undefined ? { bottom: top * bottomFraction } : {}) };
+      const comparisons =
+        runs.length < 2
+          ? []
+          : comparisonDraws.map(({ a, b, level }) => {
+              const i = a % runs.length;
+              const j = (i + 1 + (b % (runs.length - 1))) % runs.length; // never i
+              return { a: runs[i].id, b: runs[j].id, level: level ?? ('lowest' as const) };
+            });
+      return { version: SPEC_VERSION, ...rest, lrSchedule, regime, runs, ladder, comparisons } as ExperimentSpec;
     });
 }
 
@@ -445,6 +461,7 @@ function arbitraryState(): fc.Arbitrary<LinkState> {
       logX: fc.boolean(),
       logY: fc.boolean(),
       smoothing: orDefault(dbl(0, 0.99), v.smoothing),
+      comparison: orDefault(fc.integer({ min: 0, max: 63 }), v.comparison),
     }),
     autorun: fc.boolean(),
   });

@@ -99,6 +99,10 @@ export interface ProbeInfo {
   levels: number[];
   /** 2-D tasks: the grid the decision maps are drawn on. */
   grid: Omit<MapGrid, 'x'> | null;
+  /** Image tasks: how an input row is a picture (row-major, channels last). */
+  image: { width: number; height: number; channels: number } | null;
+  /** Token tasks: the character of each token id. */
+  vocabulary: string | null;
 }
 
 export interface TrainerOptions {
@@ -202,7 +206,20 @@ export class Trainer {
       targetRms = Math.sqrt(y.reduce((acc, v) => acc + v * v, 0) / y.length);
     }
     const grid = this.grid && { size: this.grid.size, extent: this.grid.extent };
-    return { x: this.probeX.slice(0, n * this.task.inputDim), inputDim: this.task.inputDim, examples: n, shape, labels, targetRms, levels: [...this.levels], grid };
+    // Optional Task fields of image and text tasks.
+    const { inputImage, vocabulary } = this.task as { inputImage?: ProbeInfo['image']; vocabulary?: string };
+    return {
+      x: this.probeX.slice(0, n * this.task.inputDim),
+      inputDim: this.task.inputDim,
+      examples: n,
+      shape,
+      labels,
+      targetRms,
+      levels: [...this.levels],
+      grid,
+      image: inputImage ?? null,
+      vocabulary: vocabulary ?? null,
+    };
   }
 
   /** Every run's ladder points recorded since the last call (a fork's inherited ones included). */

@@ -20,6 +20,8 @@ export const ViewSpec = z.object({
    * TensorBoard's 0.6 by default because the lab logs every step's minibatch loss, not a few per epoch.
    */
   smoothing: z.number().min(0).max(0.999).default(0.9),
+  /** Which of the experiment's comparisons the compare view shows (its index). */
+  comparison: z.number().int().min(0).max(63).default(0),
 });
 export type ViewSpec = z.infer<typeof ViewSpec>;
 

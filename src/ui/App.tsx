@@ -1,6 +1,7 @@
 import { LossChart } from './charts/LossChart';
 import { NoisePanel } from './charts/NoisePanel';
 import { StepsVsSamples } from './charts/StepsVsSamples';
+import { CompareView } from './compare/CompareView';
 import { BackendPanel } from './components/BackendPanel';
 import { Controls } from './components/Controls';
 import { ExperimentEditor } from './components/ExperimentEditor';
@@ -32,6 +33,7 @@ export function App() {
           <NoisePanel />
           <RunTable />
           <StepsVsSamples />
+          <CompareView />
         </section>
         <aside>
           <ExperimentEditor />

@@ -1,8 +1,10 @@
 /** What a person's actions do: each updates the stores, tells the worker, and keeps the URL in step. */
 import { decodeLink, linkUrl, type LinkState } from '../spec/link';
-import { defaultSpec, type ExperimentSpec } from '../spec/schema';
+import { twinRun } from '../engine/compare';
+import { defaultSpec, formatIssues, validateSpec, type ComparisonSpec, type ExperimentSpec } from '../spec/schema';
 import type { BackendChoice } from '../worker/protocol';
-import { applyDraft, setSpec, useExperiment } from './stores/experiment';
+import { adoptSpec, applyDraft, setSpec, useExperiment } from './stores/experiment';
+import { reportError } from './stores/runs';
 import { useView } from './stores/view';
 import { training } from './trainingClient';
 
@@ -30,6 +32,49 @@ export function applyExperiment(): ExperimentSpec | null {
 /** Forks a run now into a new run with its own batch size and learning rate (the worker picks the step). */
 export function forkRun(parent: string, id: string, batchSize: number, learningRate: number): void {
   training.fork(parent, id, batchSize, learningRate);
+}
+
+/**
+ * Trains a changed copy of the experiment (comparisons, a seed twin) without touching edits in progress.
+ * Returns false (with the reason reported) when the change makes the experiment invalid.
+ */
+function changeExperiment(change: (spec: ExperimentSpec) => ExperimentSpec): boolean {
+  const result = validateSpec(change(useExperiment.getState().spec));
+  if (!result.ok) {
+    reportError(formatIssues(result.issues));
+    return false;
+  }
+  adoptSpec(result.spec);
+  training.update(result.spec);
+  return true;
+}
+
+/** Adds a comparison (and shows it); one of the same pair and level is shown instead of added twice. */
+export function addComparison(comparison: ComparisonSpec): void {
+  const { comparisons } = useExperiment.getState().spec;
+  const same = comparisons.findIndex((c) => c.a === comparison.a && c.b === comparison.b && c.level === comparison.level);
+  if (same >= 0) return useView.setState({ comparison: same });
+  if (changeExperiment((spec) => ({ ...spec, comparisons: [...spec.comparisons, comparison] }))) useView.setState({ comparison: comparisons.length });
+}
+
+export function removeComparison(index: number): void {
+  changeExperiment((spec) => ({ ...spec, comparisons: spec.comparisons.filter((_, i) => i !== index) }));
+  useView.setState((v) => ({ comparison: Math.max(0, Math.min(v.comparison, useExperiment.getState().spec.comparisons.length - 1)) }));
+}
+
+/** Compares `a` and `b` at the held-out loss of the one further down, now (the worker picks the level). */
+export function snapshotNow(a: string, b: string): void {
+  useView.setState({ comparison: useExperiment.getState().spec.comparisons.length });
+  training.snapshot(a, b);
+}
+
+/** Adds and trains a run that differs from `runId` only in seed: the baseline of a comparison. */
+export function addSeedTwin(runId: string): void {
+  try {
+    changeExperiment((spec) => ({ ...spec, runs: [...spec.runs, twinRun(spec, runId)] }));
+  } catch (err) {
+    reportError((err as Error).message);
+  }
 }
 
 /** The backend asked for by `?backend=` (for tests, benchmarks and people who know what they want). */

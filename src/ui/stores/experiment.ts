@@ -47,8 +47,8 @@ export function setSpec(spec: ExperimentSpec, notice: string | null = useExperim
 }
 
 /**
- * Adopts a spec the worker changed (a fork added). Edits in progress are kept: runs the draft lacks are
- * appended to it.
+ * Adopts a spec changed outside the editor (a fork, a seed twin, a comparison). Edits in progress are kept:
+ * runs the draft lacks are appended to it, and its comparisons (not edited there) follow the spec.
  */
 export function adoptSpec(spec: ExperimentSpec): void {
   const state = useExperiment.getState();
@@ -57,7 +57,7 @@ export function adoptSpec(spec: ExperimentSpec): void {
   const known = new Set(draftRuns.map((r) => r.id));
   const added = spec.runs.filter((r) => !known.has(r.id));
   useExperiment.setState({ spec });
-  setDraft({ ...state.draft, runs: [...draftRuns, ...structuredClone(added)] });
+  setDraft({ ...state.draft, runs: [...draftRuns, ...structuredClone(added)], comparisons: structuredClone(spec.comparisons) });
 }
 
 /** Validates the draft; returns the spec to train, or null (the issues are then in the store). */
