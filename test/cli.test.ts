@@ -40,6 +40,13 @@ const SPEC: ExperimentSpecInput = {
   runs: [
     { id: 'small', batchSize: 4, learningRate: 0.1 },
     { id: 'large', batchSize: 16, learningRate: 0.05, seed: 7 },
+    { id: 'large-twin', batchSize: 16, learningRate: 0.05, seed: 8 },
+  ],
+  // A low ladder so every run reaches a few levels in 40 steps; the second comparison's level is never reached.
+  ladder: { levels: 4, top: 1.4, bottom: 1.1 },
+  comparisons: [
+    { a: 'small', b: 'large' },
+    { a: 'small', b: 'large', level: 0.01 },
   ],
 };
 
@@ -85,11 +92,13 @@ describe('experiment CLI', () => {
     const result = JSON.parse(readFileSync(outFile, 'utf8')) as ExperimentResult;
     const again = JSON.parse(second.stdout) as ExperimentResult;
 
-    expect(Object.keys(result)).toEqual(['spec', 'backend', 'lossFloor', 'runs']);
+    expect(Object.keys(result)).toEqual(['spec', 'backend', 'lossFloor', 'ladderLevels', 'runs', 'comparisons']);
+    const ratio = (1.1 / 1.4) ** (1 / 3); // 4 geometric levels from 1.4 to 1.1, then the comparison's level
+    expect(result.ladderLevels).toEqual([1.4, expect.closeTo(1.4 * ratio, 12), expect.closeTo(1.4 * ratio ** 2, 12), 1.1, 0.01]);
     expect(result.backend).toBe('wasm');
     expect(result.spec).toEqual(parsedSpec());
     expect(typeof result.lossFloor).toBe('number');
-    expect(result.runs.map((r) => r.id)).toEqual(['small', 'large']);
+    expect(result.runs.map((r) => r.id)).toEqual(['small', 'large', 'large-twin']);
 
     for (const run of result.runs) {
       const spec = SPEC.runs!.find((r) => r.id === run.id)!;
@@ -122,7 +131,22 @@ describe('experiment CLI', () => {
       });
       expect(run.metrics.filter((r) => 'evalLoss' in r).map((r) => r.step)).toEqual([10, 20, 30, 40]);
       for (const row of run.metrics.filter((r) => 'evalLoss' in r)) expect(Number.isFinite(row.evalLoss)).toBe(true);
+      // Each ladder level at the first evaluation at or below it.
+      expect(run.ladder.length).toBeGreaterThan(0);
+      for (const point of run.ladder) {
+        expect(Object.keys(point)).toEqual(['level', 'step', 'samples']);
+        const first = run.metrics.find((r) => r.evalLoss != null && r.evalLoss <= point.level)!;
+        expect([point.step, point.samples]).toEqual([first.step, first.samples]);
+      }
     }
+
+    // The spec's comparisons: the first at the lowest shared level, with the twin's baseline where it got there.
+    const [lowest, unreached] = result.comparisons;
+    expect(lowest).toMatchObject({ a: 'small', b: 'large', level: expect.any(Number), tv: expect.any(Number), disagreement: expect.any(Number), kl: expect.any(Number) });
+    expect(lowest.tv! >= 0 && lowest.tv! <= 1).toBe(true);
+    const twinReached = result.runs[2].ladder.some((p) => p.level === lowest.level);
+    expect(lowest.baselineTv === null).toBe(!twinReached);
+    expect(unreached).toEqual({ a: 'small', b: 'large', level: null, tv: null, disagreement: null, kl: null, baselineTv: null, note: 'small and large have not reached the held-out loss 0.0100 (yet).' });
 
     // Same link, same numbers: everything but the timings.
     const numbers = (r: ExperimentResult) =>
@@ -135,6 +159,7 @@ describe('experiment CLI', () => {
     expect(numbers(again)).toEqual(numbers(result));
     expect(again.spec).toEqual(result.spec);
     expect(again.lossFloor).toBe(result.lossFloor);
+    expect(again.comparisons).toEqual(result.comparisons);
   });
 
   it('--list-presets lists every preset name, one per line', async () => {

@@ -148,7 +148,6 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
       backend: options.backend,
       lossFloor: trainer.lossFloor === null ? null : finiteOrNull(trainer.lossFloor),
       ladderLevels: probe.levels,
-      comparisons: spec.comparisons.map((c) => comparisonOut(c, { spec, ladders, shape: probe.shape, targetRms: probe.targetRms ?? undefined })),
       runs: spec.runs.map((run) => {
         const p = progress.get(run.id)!;
         return {
@@ -169,6 +168,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
           metrics: metrics.get(run.id)!,
         };
       }),
+      comparisons: spec.comparisons.map((c) => comparisonOut(c, { spec, ladders, shape: probe.shape, targetRms: probe.targetRms ?? undefined })),
     };
   } finally {
     trainer.dispose();

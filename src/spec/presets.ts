@@ -29,6 +29,17 @@ const noiseCutRuns = [
   { id: 'b8-fork', batchSize: 64, learningRate: 0.1, fork: { parent: 'b8', atStep: CUT_AT } },
 ];
 
+/**
+ * Protocol 3 (equal-loss distance): a noisy run (B = 8) and a low-noise one (B = 128), each with a seed twin,
+ * compared at equal held-out loss. The twins give both the baseline and a second pair.
+ */
+const equalLossRuns = [
+  { id: 'b8', batchSize: 8, learningRate: 0.1 },
+  { id: 'b128', batchSize: 128, learningRate: 0.1 },
+  { id: 'b128-s2', batchSize: 128, learningRate: 0.1, seed: 2 },
+];
+const equalLossComparisons = [{ a: 'b8', b: 'b128' }];
+
 export const PRESETS: Preset[] = [
   {
     name: 'online-batch-sweep',
@@ -97,6 +108,20 @@ export const PRESETS: Preset[] = [
       'Offline the cut still drops the train-set loss at once, but it helps held-out loss only for a while: by the end the uncut noisy B = 8 run is lowest and the low-noise B = 64 run highest, a fork in the road that the online preset never shows.',
     // The default training set (2,048 samples): 12 epochs for B = 8, nearly 100 for B = 64.
     spec: { regime: { kind: 'offline' }, runs: noiseCutRuns },
+  },
+  {
+    name: 'equal-loss-online',
+    title: 'Equal-loss distance, online: B = 8 against B = 128 and a seed twin',
+    lookFor:
+      'In the comparison below, at each loss level the two noise levels are about as far apart in function space as two B = 128 runs that differ only in seed: one golden path, whatever the noise.',
+    spec: { runs: equalLossRuns, comparisons: equalLossComparisons },
+  },
+  {
+    name: 'equal-loss-offline',
+    title: 'Equal-loss distance, offline: the same on 1,024 training samples',
+    lookFor:
+      'Offline the pair drifts apart: at the lower loss levels B = 8 and B = 128 are further apart than the seed twins, the function-space side of the fork in the road.',
+    spec: { regime: offline1024, runs: equalLossRuns, comparisons: equalLossComparisons },
   },
 ];
 
