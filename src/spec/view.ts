@@ -11,6 +11,18 @@ export const X_AXIS_LABELS: Record<XAxis, string> = {
   time: 'wall time (s)',
 };
 
+/** The panels a view can show or hide (visible panels are part of the view, so of the link). */
+export const PANELS = ['trainLoss', 'evalLoss', 'noise', 'runTable', 'stepsVsSamples'] as const;
+export type Panel = (typeof PANELS)[number];
+
+export const PANEL_LABELS: Record<Panel, string> = {
+  trainLoss: 'training loss',
+  evalLoss: 'held-out loss',
+  noise: 'gradient noise',
+  runTable: 'run table',
+  stepsVsSamples: 'steps vs samples',
+};
+
 export const ViewSpec = z.object({
   xAxis: z.enum(X_AXES).default('step'),
   logX: z.boolean().default(false),
@@ -20,6 +32,10 @@ export const ViewSpec = z.object({
    * TensorBoard's 0.6 by default because the lab logs every step's minibatch loss, not a few per epoch.
    */
   smoothing: z.number().min(0).max(0.999).default(0.9),
+  /** The noise panel's own log-y (its metrics span decades across batch sizes, so log by default). */
+  noiseLogY: z.boolean().default(true),
+  /** Panels not shown. */
+  hidden: z.array(z.enum(PANELS)).max(PANELS.length).default([]),
 });
 export type ViewSpec = z.infer<typeof ViewSpec>;
 

@@ -4,10 +4,13 @@ import { defaultSpec, type ExperimentSpec } from '../spec/schema';
 import type { BackendChoice } from '../worker/protocol';
 import { applyDraft, setSpec, useExperiment } from './stores/experiment';
 import { useView } from './stores/view';
+import { setClassroom, useClassroom } from './stores/classroom';
 import { training } from './trainingClient';
 
 export function currentLink(autorun = false): string {
   const state: LinkState = { spec: useExperiment.getState().spec, view: useView.getState(), autorun };
+  const { classroom } = useClassroom.getState();
+  if (classroom) state.classroom = classroom;
   return linkUrl(location.href, state);
 }
 
@@ -19,6 +22,7 @@ export function keepUrlInSync(): void {
   const sync = () => history.replaceState(null, '', currentLink());
   useExperiment.subscribe((state, prev) => state.spec !== prev.spec && sync());
   useView.subscribe(sync);
+  useClassroom.subscribe(sync);
 }
 
 export function applyExperiment(): ExperimentSpec | null {
@@ -49,6 +53,7 @@ export function openFromUrl(): void {
     if (decoded.ok) {
       setSpec(decoded.state.spec, null);
       useView.setState(decoded.state.view);
+      setClassroom(decoded.state.classroom ?? null);
       autorun = decoded.state.autorun;
     } else {
       setSpec(defaultSpec(), `${decoded.error} The default experiment opened instead.`);
