@@ -3,9 +3,10 @@
  * into IndexedDB), so a reloaded or crashed page can resume training exactly where it stopped. Run state is
  * captured generically — every field of a run except its spec, its live noise tracker and its tensors — so
  * fields added to a run later travel without this file changing. A restored trainer continues bit for bit
- * as the uninterrupted one would (test/checkpoint.test.ts).
+ * as the uninterrupted one would (test/checkpoint.test.ts). No runtime import of tfjs here: the page
+ * imports this module, and the main thread never loads tfjs.
  */
-import * as tf from './tf';
+import type * as tf from './tf';
 import type { ExperimentSpec } from '../spec/schema';
 import { NoiseScaleTracker } from './noise';
 
@@ -45,10 +46,6 @@ export function loadTracker(saved: Record<string, unknown>): NoiseScaleTracker {
 export async function readTensors(tensors: tf.Tensor[]): Promise<SavedTensor[]> {
   const values = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
   return tensors.map((t, i) => ({ shape: [...t.shape], values: Float32Array.from(values[i]) }));
-}
-
-export function makeTensors(saved: SavedTensor[]): tf.Tensor[] {
-  return saved.map((s) => tf.tensor(s.values, s.shape, 'float32'));
 }
 
 /** Whether `value` looks like a checkpoint this code can restore (a stored one may come from another version). */

@@ -16,7 +16,7 @@ import { evalLoss, trainStep, type GroupTensors, type StepConfig } from './step'
 import { OfflineSource, createSource, type SampleSource } from './stream';
 import { createTask, type Task } from './tasks';
 import type { Assets } from './data/assets';
-import { CHECKPOINT_FORMAT, loadTracker, makeTensors, readTensors, saveTracker, type TrainerCheckpoint } from './checkpoint';
+import { CHECKPOINT_FORMAT, loadTracker, readTensors, saveTracker, type TrainerCheckpoint } from './checkpoint';
 
 /** waiting: a fork whose parent has not reached the fork step yet. */
 export type RunStatus = 'waiting' | 'running' | 'done' | 'diverged';
@@ -567,7 +567,7 @@ export class Trainer {
       const s = saved.get(run.id);
       if (!s) continue;
       Object.assign(run, s.state, { id: run.id, noise: loadTracker(s.noise) });
-      run.loose = s.tensors ? makeTensors(s.tensors) : undefined;
+      run.loose = s.tensors?.map((t) => tf.tensor(t.values, t.shape, 'float32'));
     }
     this.needsRegroup = true;
   }

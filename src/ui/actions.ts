@@ -6,6 +6,7 @@ import { applyDraft, setSpec, useExperiment } from './stores/experiment';
 import { useView } from './stores/view';
 import { setClassroom, useClassroom } from './stores/classroom';
 import { training } from './trainingClient';
+import { reopenSaved, saveIdInUrl, startNewSave, useStorage, withSaveId } from './persistence';
 
 export function currentLink(autorun = false): string {
   const state: LinkState = { spec: useExperiment.getState().spec, view: useView.getState(), autorun };
@@ -19,10 +20,12 @@ export function currentLink(autorun = false): string {
  * waiting for Run). Called once the page has opened its experiment.
  */
 export function keepUrlInSync(): void {
-  const sync = () => history.replaceState(null, '', currentLink());
+  const sync = () => history.replaceState(null, '', withSaveId(currentLink()));
   useExperiment.subscribe((state, prev) => state.spec !== prev.spec && sync());
   useView.subscribe(sync);
   useClassroom.subscribe(sync);
+  // The saved experiment's id joins the address once something is saved under it.
+  useStorage.subscribe((state, prev) => (state.saveId !== prev.saveId || (state.lastSaved !== null && prev.lastSaved === null)) && sync());
 }
 
 export function applyExperiment(): ExperimentSpec | null {
@@ -47,6 +50,18 @@ export function requestedBackend(): BackendChoice {
  * notice saying what was wrong; the default experiment (no link) starts training at once.
  */
 export function openFromUrl(): void {
+  // A page address with a saved experiment's id (a reload, a restored tab) reopens it from storage.
+  const saved = saveIdInUrl(location.href);
+  if (saved) {
+    void reopenSaved(saved, requestedBackend()).then((ok) => ok || openLink());
+    return;
+  }
+  openLink();
+}
+
+/** Opens the experiment of the link in the address bar (or the default one) as a new saved experiment. */
+function openLink(): void {
+  startNewSave();
   let autorun = true;
   if (location.hash.length > 1) {
     const decoded = decodeLink(location.href);

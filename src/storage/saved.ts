@@ -1,0 +1,180 @@
+/**
+ * Saved experiments in IndexedDB (through idb-keyval): each experiment a person trains is kept as it
+ * trains — spec, view, every run's progress and metric rows, and the latest trainer checkpoint — so a reload
+ * or a crashed tab can restore it and resume. Two records per experiment: a small `meta:` one for the list,
+ * and the `data:` one (whole objects, stored as they are: fields added to them later are kept too).
+ * The module knows nothing of React or the stores; errors are turned into StorageError with a kind.
+ */
+import { createStore, del, get, getMany, keys, setMany, type UseStore } from 'idb-keyval';
+import type { TrainerCheckpoint } from '../engine/checkpoint';
+import type { MetricRow, RunProgress } from '../engine/trainer';
+import type { ClassroomSpec } from '../spec/classroom';
+import type { ExperimentSpec } from '../spec/schema';
+import type { ViewSpec } from '../spec/view';
+
+export interface SavedMeta {
+  id: string;
+  name: string;
+  createdAt: number;
+  savedAt: number;
+  runs: number;
+  /** The furthest step of any run. */
+  steps: number;
+  /** Approximate size of the record in bytes (metric rows and tensors). */
+  bytes: number;
+}
+
+export interface SavedExperiment {
+  id: string;
+  spec: ExperimentSpec;
+  view: ViewSpec;
+  classroom: ClassroomSpec | null;
+  runs: RunProgress[];
+  metrics: Record<string, MetricRow[]>;
+  lossFloor: number | null;
+  /** The latest checkpoint of the worker's trainer; null until the first arrives. */
+  checkpoint: TrainerCheckpoint | null;
+}
+
+export type StorageErrorKind = 'full' | 'unavailable' | 'other';
+
+export class StorageError extends Error {
+  constructor(
+    readonly kind: StorageErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let store: UseStore | null = null;
+function db(): UseStore {
+  if (typeof indexedDB === 'undefined') throw new StorageError('unavailable', 'This browser offers no IndexedDB storage.');
+  store ??= createStore('sgd-noise-lab', 'experiments');
+  return store;
+}
+
+/** For tests: forget the open database handle (e.g. after replacing the IndexedDB implementation). */
+export function resetStorageHandle(): void {
+  store = null;
+}
+
+function isQuotaError(err: unknown): boolean {
+  const name = (err as { name?: string } | null)?.name;
+  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || (err as { code?: number } | null)?.code === 22;
+}
+
+function wrap(err: unknown): StorageError {
+  if (err instanceof StorageError) return err;
+  if (isQuotaError(err)) return new StorageError('full', 'Local storage is full: this experiment is no longer being saved.');
+  return new StorageError('other', `Saving failed: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+export function newSaveId(): string {
+  return `x${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4)
+    .toString(36)
+    .padStart(4, '0')}`;
+}
+
+/** A rough size: 8 bytes per number of every metric row, plus the checkpoint's tensors. */
+export function approximateBytes(record: SavedExperiment): number {
+  let bytes = 2000;
+  for (const rows of Object.values(record.metrics)) if (rows.length) bytes += rows.length * 8 * Object.keys(rows[0]).length;
+  for (const run of record.checkpoint?.runs ?? []) for (const t of run.tensors ?? []) bytes += t.values.byteLength;
+  return bytes;
+}
+
+/** Saves (or overwrites) an experiment; keeps its name and creation time if it exists. */
+export async function saveExperiment(record: SavedExperiment, name?: string): Promise<SavedMeta> {
+  try {
+    const old = await get<SavedMeta>(`meta:${record.id}`, db());
+    const steps = Math.max(0, ...record.runs.map((r) => r.step));
+    const meta: SavedMeta = {
+      id: record.id,
+      name: name ?? old?.name ?? defaultName(record.spec),
+      createdAt: old?.createdAt ?? Date.now(),
+      savedAt: Date.now(),
+      runs: record.runs.length,
+      steps,
+      bytes: approximateBytes(record),
+    };
+    await setMany(
+      [
+        [`data:${record.id}`, record],
+        [`meta:${record.id}`, meta],
+      ],
+      db(),
+    );
+    return meta;
+  } catch (err) {
+    throw wrap(err);
+  }
+}
+
+export function defaultName(spec: ExperimentSpec): string {
+  const runs = spec.runs.map((r) => r.id);
+  const list = runs.length > 4 ? `${runs.slice(0, 4).join(', ')}, …` : runs.join(', ');
+  return `${spec.task.kind}, ${spec.regime.kind}: ${list}`;
+}
+
+export async function listSaved(): Promise<SavedMeta[]> {
+  try {
+    const metaKeys = (await keys<string>(db())).filter((k) => typeof k === 'string' && k.startsWith('meta:'));
+    const metas = await getMany<SavedMeta>(metaKeys, db());
+    return metas.filter((m): m is SavedMeta => !!m).sort((a, b) => b.savedAt - a.savedAt);
+  } catch (err) {
+    throw wrap(err);
+  }
+}
+
+export async function loadSaved(id: string): Promise<SavedExperiment | undefined> {
+  try {
+    return await get<SavedExperiment>(`data:${id}`, db());
+  } catch (err) {
+    throw wrap(err);
+  }
+}
+
+export async function renameSaved(id: string, name: string): Promise<void> {
+  try {
+    const meta = await get<SavedMeta>(`meta:${id}`, db());
+    if (!meta) return;
+    await setMany([[`meta:${id}`, { ...meta, name: name.trim() || meta.name }]], db());
+  } catch (err) {
+    throw wrap(err);
+  }
+}
+
+export async function deleteSaved(id: string): Promise<void> {
+  try {
+    await del(`data:${id}`, db());
+    await del(`meta:${id}`, db());
+  } catch (err) {
+    throw wrap(err);
+  }
+}
+
+/** Bytes used and available to this origin, where the browser says. */
+export async function storageEstimate(): Promise<{ usage: number; quota: number } | null> {
+  try {
+    const e = await navigator.storage?.estimate?.();
+    return e && typeof e.usage === 'number' && typeof e.quota === 'number' ? { usage: e.usage, quota: e.quota } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Metric rows cut back to the checkpoint: rows after a run's checkpointed step are dropped (they arrived
+ * after the checkpoint was taken and will be trained again on resume).
+ */
+export function rowsUpToCheckpoint(metrics: Record<string, MetricRow[]>, checkpoint: TrainerCheckpoint | null): Record<string, MetricRow[]> {
+  if (!checkpoint) return metrics;
+  const stepOf = new Map(checkpoint.runs.map((r) => [r.id, Number(r.state.step)]));
+  const out: Record<string, MetricRow[]> = {};
+  for (const [id, rows] of Object.entries(metrics)) {
+    const last = stepOf.get(id);
+    out[id] = last === undefined ? rows : rows.filter((r) => r.step <= last);
+  }
+  return out;
+}
