@@ -1,0 +1,73 @@
+/**
+ * Saved experiments (storage/saved.ts) on fake-indexeddb: save, list (newest first), load the whole record
+ * back, rename, delete; a full disk surfaces as a StorageError of kind 'full'; metric rows past the
+ * checkpoint are cut on restore.
+ */
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as idb from 'idb-keyval';
+import { deleteSaved, listSaved, loadSaved, renameSaved, rowsUpToCheckpoint, saveExperiment, StorageError, type SavedExperiment } from '../src/storage/saved';
+import { ExperimentSpec } from '../src/spec/schema';
+import { defaultView } from '../src/spec/view';
+import type { MetricRow, RunProgress } from '../src/engine/trainer';
+
+vi.mock('idb-keyval', { spy: true });
+
+const spec = ExperimentSpec.parse({ runs: [{ id: 'a', batchSize: 8, learningRate: 0.1 }] });
+const row = (step: number): MetricRow => ({ step, samples: step * 8, trainLoss: 1, batchSize: 8, lr: 0.1, temperature: 0.0125, wallMs: step });
+const progress = (step: number): RunProgress => ({ id: 'a', status: 'running', step, samples: step * 8, wallMs: step, batchSize: 8, lr: 0.1, temperature: 0.0125, noiseScale: null, trainLoss: 1, evalLoss: null, trainSetLoss: null });
+
+function record(id: string, step: number): SavedExperiment {
+  return {
+    id,
+    spec,
+    view: defaultView(),
+    classroom: null,
+    runs: [progress(step)],
+    metrics: { a: Array.from({ length: step }, (_, i) => row(i + 1)) },
+    lossFloor: 0.3,
+    checkpoint: { format: 1, spec, runs: [{ id: 'a', state: { step, samples: step * 8, extraFieldAddedLater: [1, 2] }, noise: {}, tensors: [{ shape: [1, 2], values: new Float32Array([1, 2]) }] }] },
+  };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('saved experiments', () => {
+  it('save, list, load, rename, delete', async () => {
+    const first = await saveExperiment(record('one', 10));
+    expect(first).toMatchObject({ id: 'one', runs: 1, steps: 10 });
+    expect(first.name).toContain('teacher-student');
+    await new Promise((r) => setTimeout(r, 5));
+    await saveExperiment(record('two', 20), 'second');
+    expect((await listSaved()).map((m) => [m.id, m.name])).toEqual([
+      ['two', 'second'],
+      ['one', first.name],
+    ]);
+    const loaded = await loadSaved('two');
+    expect(loaded).toEqual(record('two', 20)); // whole objects, fields added later included
+    await renameSaved('one', 'renamed');
+    // A later save keeps the name and the creation time.
+    const again = await saveExperiment(record('one', 30));
+    expect(again).toMatchObject({ name: 'renamed', createdAt: first.createdAt, steps: 30 });
+    await deleteSaved('two');
+    expect((await listSaved()).map((m) => m.id)).toEqual(['one']);
+    expect(await loadSaved('two')).toBeUndefined();
+    await deleteSaved('one');
+  });
+
+  it('a full disk is a StorageError of kind full', async () => {
+    vi.mocked(idb.setMany).mockRejectedValueOnce(Object.assign(new Error('quota'), { name: 'QuotaExceededError' }));
+    const err = await saveExperiment(record('three', 5)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as StorageError).kind).toBe('full');
+    expect((err as StorageError).message).toMatch(/full/);
+    expect(await loadSaved('three')).toBeUndefined();
+  });
+
+  it('rows after the checkpoint are cut', () => {
+    const r = record('x', 10);
+    const cut = rowsUpToCheckpoint({ a: [...r.metrics.a, row(11), row(12)], other: [row(1)] }, r.checkpoint);
+    expect(cut.a.map((x) => x.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(cut.other).toHaveLength(1);
+  });
+});
