@@ -8,6 +8,8 @@ import { ExperimentEditor } from './components/ExperimentEditor';
 import { Notices } from './components/Notices';
 import { RunTable } from './components/RunTable';
 import { ShareButton } from './components/ShareButton';
+import { Shelf } from './components/Shelf';
+import { StorageNotice } from './components/StorageNotice';
 import { ViewControls } from './components/ViewControls';
 import { ShowControl, ShowPanel } from './components/Visibility';
 
@@ -24,6 +26,7 @@ export function App() {
         <ClassroomBar />
       </header>
       <Notices />
+      <StorageNotice />
       <main>
         <section className="results">
           <div className="toolbar">
@@ -34,6 +37,7 @@ export function App() {
             <ShowControl name="share">
               <ShareButton />
             </ShowControl>
+            <Shelf />
           </div>
           <div className="charts">
             <ShowPanel name="trainLoss">
