@@ -6,16 +6,16 @@ import { useClassroom } from '../stores/classroom';
 import { Gallery } from './Gallery';
 import { SavedPanel } from './SavedPanel';
 
-const PANELS: Array<{ control: Control; label: string; render: () => React.JSX.Element }> = [
-  { control: 'gallery', label: 'Demos', render: () => <Gallery /> },
+const PANELS: Array<{ control: Control; label: string; render: (close: () => void) => React.JSX.Element }> = [
+  { control: 'gallery', label: 'Demos', render: (close) => <Gallery onOpen={close} /> },
   { control: 'saved', label: 'Saved', render: () => <SavedPanel /> },
   { control: 'export', label: 'Export / import', render: () => <ExportPanel /> },
 ];
 
 export function Shelf() {
   const [open, setOpen] = useState<Control | null>(null);
-  const hidden = useClassroom((s) => s.classroom?.hide ?? []);
-  const shown = PANELS.filter((p) => !hidden.includes(p.control));
+  const classroom = useClassroom((s) => s.classroom); // a stable object: selecting `hide ?? []` would loop
+  const shown = PANELS.filter((p) => !classroom?.hide.includes(p.control));
   const current = shown.find((p) => p.control === open);
   return (
     <>
@@ -26,7 +26,7 @@ export function Shelf() {
           </button>
         ))}
       </div>
-      {current && <div className="shelf">{current.render()}</div>}
+      {current && <div className="shelf">{current.render(() => setOpen(null))}</div>}
     </>
   );
 }
