@@ -29,3 +29,51 @@ test('a reload mid-training restores every run from storage, paused, and Run res
   await waitForSteps(page, 'small', restored + 50);
   expect(await failures()).toEqual([]);
 });
+
+test('saved experiments: listed with storage used, renamed, reopened, deleted', async ({ page }) => {
+  await page.goto(experimentPath(SMALL_SPEC, true, '?backend=wasm'));
+  await waitForSteps(page, 'small', 30);
+  await page.getByTestId('pause').click();
+  await expect.poll(() => page.url(), { timeout: 20_000 }).toContain('&s=');
+  const id = /&s=([a-z0-9]+)/.exec(page.url())![1];
+  await page.getByTestId('shelf-saved').click();
+  const entry = page.getByTestId(`saved-${id}`);
+  await expect(entry).toContainText('(open)');
+  await expect(page.getByTestId('storage-used')).toContainText(/Storage used: .+ of .+/);
+  await entry.getByTestId('saved-rename').click();
+  await entry.getByTestId('rename-input').fill('my sweep');
+  await entry.getByRole('button', { name: 'Save' }).click();
+  await expect(entry).toContainText('my sweep');
+
+  // A new experiment (a demo) is saved separately; the first can be reopened from the list.
+  await page.getByTestId('shelf-gallery').click();
+  await page.getByTestId('demo-seed-pair').getByTestId('demo-open').click();
+  await waitForSteps(page, 'b16-s1', 10);
+  await expect.poll(() => page.url(), { timeout: 20_000 }).not.toContain(`&s=${id}`);
+  await page.getByTestId('shelf-saved').click();
+  await page.getByTestId(`saved-${id}`).getByTestId('saved-open').click();
+  await expect(page.getByTestId('notice')).toContainText('Restored “my sweep”');
+  await expect(row(page, 'small')).toBeVisible();
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 30_000 });
+  expect(await steps(page, 'small')).toBeGreaterThanOrEqual(30);
+  expect(page.url()).toContain(`&s=${id}`);
+
+  await page.getByTestId(`saved-${id}`).getByTestId('saved-delete').click();
+  await expect(page.getByTestId(`saved-${id}`)).toHaveCount(0);
+});
+
+test('storage full: the page says so, training goes on, and the runs can be exported', async ({ page }) => {
+  await page.addInitScript(() => {
+    IDBObjectStore.prototype.put = function () {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  const failures = watchForFailures(page);
+  await page.goto(experimentPath(SMALL_SPEC, true, '?backend=wasm'));
+  await expect(page.getByTestId('storage-notice')).toContainText('storage is full', { timeout: 20_000 });
+  const before = await steps(page, 'small');
+  await waitForSteps(page, 'small', before + 50);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('storage-export').click()]);
+  expect(download.suggestedFilename()).toBe('sgd-lab-results.json');
+  expect(await failures()).toEqual([]);
+});
