@@ -138,3 +138,14 @@ describe('bad imports', () => {
     );
   });
 });
+
+describe('fields kept per run elsewhere travel with the export', () => {
+  it('per-run extras (e.g. loss-ladder points with typed-array outputs) are written with each run, as plain arrays', () => {
+    const text = resultsJson({ ...input, perRun: { ladders: { a: [{ level: 1, step: 2, outputs: new Float32Array([0.25, 0.75]) }] } }, extra: { probe: { examples: 2 } } });
+    const doc = JSON.parse(text) as { runs: Array<{ id: string; ladders?: unknown }>; extra?: unknown };
+    expect(doc.runs.find((r) => r.id === 'a')!.ladders).toEqual([{ level: 1, step: 2, outputs: [0.25, 0.75] }]);
+    expect(doc.runs.find((r) => r.id === 'b')!.ladders).toBeUndefined();
+    expect(doc.extra).toEqual({ probe: { examples: 2 } });
+    expect(parseImport(text).ok).toBe(true);
+  });
+});

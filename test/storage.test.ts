@@ -6,7 +6,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as idb from 'idb-keyval';
-import { deleteSaved, listSaved, loadSaved, renameSaved, rowsUpToCheckpoint, saveExperiment, StorageError, type SavedExperiment } from '../src/storage/saved';
+import { deleteSaved, listSaved, loadSaved, renameSaved, cutToCheckpoint, saveExperiment, StorageError, type SavedExperiment } from '../src/storage/saved';
 import { ExperimentSpec } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
 import type { MetricRow, RunProgress } from '../src/engine/trainer';
@@ -23,9 +23,13 @@ function record(id: string, step: number): SavedExperiment {
     spec,
     view: defaultView(),
     classroom: null,
-    runs: [progress(step)],
-    metrics: { a: Array.from({ length: step }, (_, i) => row(i + 1)) },
-    lossFloor: 0.3,
+    data: {
+      runs: [progress(step)],
+      metrics: { a: Array.from({ length: step }, (_, i) => row(i + 1)) },
+      lossFloor: 0.3,
+      // What another part of the lab keeps per run (e.g. loss-ladder points) is stored and cut alike.
+      ladders: { a: [{ level: 1, step: 2, outputs: new Float32Array([0.5]) }] },
+    },
     checkpoint: { format: 1, spec, runs: [{ id: 'a', state: { step, samples: step * 8, extraFieldAddedLater: [1, 2] }, noise: {}, tensors: [{ shape: [1, 2], values: new Float32Array([1, 2]) }] }] },
   };
 }
@@ -64,10 +68,19 @@ describe('saved experiments', () => {
     expect(await loadSaved('three')).toBeUndefined();
   });
 
-  it('rows after the checkpoint are cut', () => {
+  it('per-run entries after the checkpoint are cut, in every stepped list; other fields are kept', () => {
     const r = record('x', 10);
-    const cut = rowsUpToCheckpoint({ a: [...r.metrics.a, row(11), row(12)], other: [row(1)] }, r.checkpoint);
-    expect(cut.a.map((x) => x.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(cut.other).toHaveLength(1);
+    const data = {
+      ...r.data,
+      metrics: { a: [...r.data.metrics.a, row(11), row(12)], other: [row(1)] },
+      ladders: { a: [{ level: 1, step: 4 }, { level: 0.5, step: 11 }] },
+    };
+    const cut = cutToCheckpoint(data, r.checkpoint);
+    expect(cut.metrics.a.map((x) => x.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(cut.metrics.other).toHaveLength(1);
+    expect(cut.ladders).toEqual({ a: [{ level: 1, step: 4 }] });
+    expect(cut.runs).toBe(r.data.runs);
+    expect(cut.lossFloor).toBe(0.3);
+    expect(cutToCheckpoint(data, null)).toBe(data);
   });
 });

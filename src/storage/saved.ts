@@ -24,14 +24,18 @@ export interface SavedMeta {
   bytes: number;
 }
 
+/**
+ * What the page holds of its runs (the runs store without its transient fields): their progress, metric
+ * rows, loss floor, and whatever else is kept per run there (e.g. loss-ladder points), stored whole.
+ */
+export type RunsData = { runs: RunProgress[]; metrics: Record<string, MetricRow[]>; lossFloor: number | null } & Record<string, unknown>;
+
 export interface SavedExperiment {
   id: string;
   spec: ExperimentSpec;
   view: ViewSpec;
   classroom: ClassroomSpec | null;
-  runs: RunProgress[];
-  metrics: Record<string, MetricRow[]>;
-  lossFloor: number | null;
+  data: RunsData;
   /** The latest checkpoint of the worker's trainer; null until the first arrives. */
   checkpoint: TrainerCheckpoint | null;
 }
@@ -79,7 +83,7 @@ export function newSaveId(): string {
 /** A rough size: 8 bytes per number of every metric row, plus the checkpoint's tensors. */
 export function approximateBytes(record: SavedExperiment): number {
   let bytes = 2000;
-  for (const rows of Object.values(record.metrics)) if (rows.length) bytes += rows.length * 8 * Object.keys(rows[0]).length;
+  for (const rows of Object.values(record.data.metrics)) if (rows.length) bytes += rows.length * 8 * Object.keys(rows[0]).length;
   for (const run of record.checkpoint?.runs ?? []) for (const t of run.tensors ?? []) bytes += t.values.byteLength;
   return bytes;
 }
@@ -88,13 +92,13 @@ export function approximateBytes(record: SavedExperiment): number {
 export async function saveExperiment(record: SavedExperiment, name?: string): Promise<SavedMeta> {
   try {
     const old = await get<SavedMeta>(`meta:${record.id}`, db());
-    const steps = Math.max(0, ...record.runs.map((r) => r.step));
+    const steps = Math.max(0, ...record.data.runs.map((r) => r.step));
     const meta: SavedMeta = {
       id: record.id,
       name: name ?? old?.name ?? defaultName(record.spec),
       createdAt: old?.createdAt ?? Date.now(),
       savedAt: Date.now(),
-      runs: record.runs.length,
+      runs: record.data.runs.length,
       steps,
       bytes: approximateBytes(record),
     };
@@ -164,17 +168,27 @@ export async function storageEstimate(): Promise<{ usage: number; quota: number 
   }
 }
 
+const isStepped = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof (x as { step?: unknown } | null)?.step === 'number');
+
 /**
- * Metric rows cut back to the checkpoint: rows after a run's checkpointed step are dropped (they arrived
- * after the checkpoint was taken and will be trained again on resume).
+ * The runs data cut back to the checkpoint: in every per-run list of stepped entries (metric rows, ladder
+ * points, …) the entries after the run's checkpointed step are dropped — they arrived after the checkpoint
+ * was taken and will come again on resume.
  */
-export function rowsUpToCheckpoint(metrics: Record<string, MetricRow[]>, checkpoint: TrainerCheckpoint | null): Record<string, MetricRow[]> {
-  if (!checkpoint) return metrics;
+export function cutToCheckpoint<T extends Record<string, unknown>>(data: T, checkpoint: TrainerCheckpoint | null): T {
+  if (!checkpoint) return data;
   const stepOf = new Map(checkpoint.runs.map((r) => [r.id, Number(r.state.step)]));
-  const out: Record<string, MetricRow[]> = {};
-  for (const [id, rows] of Object.entries(metrics)) {
-    const last = stepOf.get(id);
-    out[id] = last === undefined ? rows : rows.filter((r) => r.step <= last);
+  const out: Record<string, unknown> = { ...data };
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    const perRun = Object.entries(value as Record<string, unknown>);
+    if (!perRun.length || !perRun.every(([, list]) => isStepped(list))) continue;
+    out[key] = Object.fromEntries(
+      perRun.map(([id, list]) => {
+        const last = stepOf.get(id);
+        return [id, last === undefined ? list : (list as Array<{ step: number }>).filter((e) => e.step <= last)];
+      }),
+    );
   }
-  return out;
+  return out as T;
 }

@@ -10,7 +10,7 @@ import { isCheckpoint, type TrainerCheckpoint } from '../engine/checkpoint';
 import { ClassroomSpec } from '../spec/classroom';
 import { validateSpec } from '../spec/schema';
 import { ViewSpec, defaultView } from '../spec/view';
-import { StorageError, loadSaved, newSaveId, rowsUpToCheckpoint, saveExperiment, type SavedExperiment } from '../storage/saved';
+import { StorageError, cutToCheckpoint, loadSaved, newSaveId, saveExperiment, type RunsData, type SavedExperiment } from '../storage/saved';
 import type { BackendChoice } from '../worker/protocol';
 import { setClassroom, useClassroom } from './stores/classroom';
 import { setSpec, useExperiment } from './stores/experiment';
@@ -58,16 +58,19 @@ export function startNewSave(): void {
   useStorage.setState({ saveId: newSaveId(), lastSaved: null });
 }
 
+/** The runs store without what belongs to this page's session (backend, playing, errors, …): kept whole. */
+export function runsData(): RunsData {
+  const { backend: _b, loadingBackend: _l, playing: _p, version: _v, dataLoading: _d, errors: _e, ...data } = useRuns.getState();
+  return data;
+}
+
 export function currentRecord(): SavedExperiment {
-  const { runs, metrics, lossFloor } = useRuns.getState();
   return {
     id: useStorage.getState().saveId ?? newSaveId(),
     spec: latestCheckpoint?.spec ?? useExperiment.getState().spec,
     view: useView.getState(),
     classroom: useClassroom.getState().classroom,
-    runs,
-    metrics: rowsUpToCheckpoint(metrics, latestCheckpoint),
-    lossFloor,
+    data: cutToCheckpoint(runsData(), latestCheckpoint),
     checkpoint: latestCheckpoint,
   };
 }
@@ -83,7 +86,7 @@ export async function saveNow(): Promise<void> {
       again = false;
       const record = currentRecord();
       if (!useStorage.getState().saveId) useStorage.setState({ saveId: record.id });
-      if (Math.max(0, ...record.runs.map((r) => r.step)) === 0) continue; // nothing trained yet
+      if (Math.max(0, ...record.data.runs.map((r) => r.step)) === 0) continue; // nothing trained yet
       await saveExperiment(record);
       useStorage.setState((s) => ({ full: false, error: null, lastSaved: Date.now(), version: s.version + 1 }));
     } while (again);
@@ -120,6 +123,8 @@ export async function reopenSaved(id: string, backend: BackendChoice, name?: str
   if (!record || !isCheckpoint(record.checkpoint)) return false;
   const spec = validateSpec(record.checkpoint.spec);
   if (!spec.ok) return false;
+  const data = record.data;
+  if (typeof data !== 'object' || data === null || !Array.isArray(data.runs) || typeof data.metrics !== 'object' || data.metrics === null) return false;
   const checkpoint = { ...record.checkpoint, spec: spec.spec };
   const view = ViewSpec.safeParse(record.view);
   const classroom = record.classroom ? ClassroomSpec.safeParse(record.classroom) : null;
@@ -129,7 +134,7 @@ export async function reopenSaved(id: string, backend: BackendChoice, name?: str
   setSpec(spec.spec, `Restored ${name ? `“${name}”` : 'your experiment'} from this browser's storage at step ${step.toLocaleString('en-US')}. Press Run to resume.`);
   useView.setState(view.success ? view.data : defaultView());
   setClassroom(classroom?.success ? classroom.data : null);
-  useRuns.setState((s) => ({ metrics: rowsUpToCheckpoint(record.metrics, checkpoint), runs: record.runs, lossFloor: record.lossFloor, version: s.version + 1 }));
+  useRuns.setState((s) => ({ ...cutToCheckpoint(data, checkpoint), version: s.version + 1 }));
   training.restore(checkpoint, backend, false);
   return true;
 }

@@ -21,6 +21,10 @@ export interface ExportInput {
   metrics: Record<string, MetricRow[]>;
   lossFloor: number | null;
   backend: string | null;
+  /** Anything else the page keeps per run (e.g. loss-ladder points), by field, then run id: exported with each run. */
+  perRun?: Record<string, Record<string, unknown>>;
+  /** Anything else the page keeps for the experiment as a whole (e.g. the probe set's description). */
+  extra?: Record<string, unknown>;
 }
 
 export interface ExportedRun {
@@ -28,6 +32,7 @@ export interface ExportedRun {
   spec: RunSpec;
   progress: RunProgress | null;
   metrics: MetricRow[];
+  [field: string]: unknown;
 }
 
 export interface ExportedResults {
@@ -39,7 +44,11 @@ export interface ExportedResults {
   view: ViewSpec;
   lossFloor: number | null;
   runs: ExportedRun[];
+  extra?: Record<string, unknown>;
 }
+
+/** Typed arrays (model outputs) as plain arrays. */
+const plainArrays = (_key: string, value: unknown) => (ArrayBuffer.isView(value) && !(value instanceof DataView) ? Array.from(value as Float32Array) : value);
 
 /** The metrics and everything needed to read them, as one JSON document (non-finite numbers become null). */
 export function resultsJson(input: ExportInput): string {
@@ -52,9 +61,13 @@ export function resultsJson(input: ExportInput): string {
     spec: input.spec,
     view: input.view,
     lossFloor: input.lossFloor,
-    runs: input.spec.runs.map((spec) => ({ id: spec.id, spec, progress: progress.get(spec.id) ?? null, metrics: input.metrics[spec.id] ?? [] })),
+    runs: input.spec.runs.map((spec) => {
+      const extras = Object.fromEntries(Object.entries(input.perRun ?? {}).flatMap(([field, byRun]) => (spec.id in byRun ? [[field, byRun[spec.id]]] : [])));
+      return { ...extras, id: spec.id, spec, progress: progress.get(spec.id) ?? null, metrics: input.metrics[spec.id] ?? [] };
+    }),
+    ...(input.extra && Object.keys(input.extra).length ? { extra: input.extra } : {}),
   };
-  return JSON.stringify(doc);
+  return JSON.stringify(doc, plainArrays);
 }
 
 /** The experiment alone: a spec file that the lab imports and the headless runner runs. */
