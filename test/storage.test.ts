@@ -59,6 +59,29 @@ describe('saved experiments', () => {
     await deleteSaved('one');
   });
 
+  it('long lists are stored in chunks and a save writes only what is new', async () => {
+    const r = record('long', 2500);
+    await saveExperiment(r);
+    expect(await loadSaved('long')).toEqual(r);
+    const chunkWrites = () => vi.mocked(idb.setMany).mock.calls.at(-1)![0].filter(([k]) => String(k).startsWith('chunk:')).map(([k]) => String(k));
+    expect(chunkWrites()).toEqual(['chunk:long:metrics:a:0', 'chunk:long:metrics:a:1', 'chunk:long:metrics:a:2', 'chunk:long:ladders:a:0']);
+    // Grown in place by 600 rows: the last partial chunk again, and one new chunk.
+    r.data.metrics.a.push(...Array.from({ length: 600 }, (_, i) => row(2501 + i)));
+    r.data.runs = [progress(3100)];
+    await saveExperiment(r);
+    expect(chunkWrites()).toEqual(['chunk:long:metrics:a:2', 'chunk:long:metrics:a:3', 'chunk:long:ladders:a:0']);
+    expect(await loadSaved('long')).toEqual(r);
+    // Restarted (a new, shorter list): written whole; the stale longer chunks are not read back.
+    r.data.metrics = { a: [row(1), row(2)] };
+    await saveExperiment(r);
+    expect(chunkWrites()).toEqual(['chunk:long:metrics:a:0', 'chunk:long:ladders:a:0']);
+    expect((await loadSaved('long'))!.data.metrics.a).toEqual([row(1), row(2)]);
+    const ours = async () => (await idb.keys(idb.createStore('sgd-noise-lab', 'experiments'))).filter((k) => String(k).includes(':long'));
+    expect((await ours()).length).toBeGreaterThan(4);
+    await deleteSaved('long');
+    expect(await ours()).toEqual([]);
+  });
+
   it('a full disk is a StorageError of kind full', async () => {
     vi.mocked(idb.setMany).mockRejectedValueOnce(Object.assign(new Error('quota'), { name: 'QuotaExceededError' }));
     const err = await saveExperiment(record('three', 5)).catch((e: unknown) => e);

@@ -70,7 +70,8 @@ export function currentRecord(): SavedExperiment {
     spec: latestCheckpoint?.spec ?? useExperiment.getState().spec,
     view: useView.getState(),
     classroom: useClassroom.getState().classroom,
-    data: cutToCheckpoint(runsData(), latestCheckpoint),
+    // Stored as they are (rows after the checkpoint included); they are cut back to it when reopened.
+    data: runsData(),
     checkpoint: latestCheckpoint,
   };
 }
