@@ -77,3 +77,21 @@ test('storage full: the page says so, training goes on, and the runs can be expo
   expect(download.suggestedFilename()).toBe('sgd-lab-results.json');
   expect(await failures()).toEqual([]);
 });
+
+test('a tab that dies mid-training: its address in a new tab restores the runs', async ({ context }) => {
+  const first = await context.newPage();
+  await first.goto(experimentPath(SMALL_SPEC, true, '?backend=wasm'));
+  await waitForSteps(first, 'small', 100);
+  await expect.poll(() => first.url(), { timeout: 20_000 }).toContain('&s=');
+  await first.waitForTimeout(3500);
+  const url = first.url();
+  await first.close({ runBeforeUnload: false }); // no pause, no goodbye: as a crash would leave it
+
+  const second = await context.newPage();
+  await second.goto(url);
+  await expect(second.getByTestId('notice')).toContainText('Restored');
+  await expect(second.getByTestId('play')).toBeEnabled({ timeout: 30_000 });
+  expect(await steps(second, 'small')).toBeGreaterThan(50);
+  await second.getByTestId('play').click();
+  await waitForSteps(second, 'large', 150);
+});

@@ -224,6 +224,27 @@ describe('bad links', () => {
     expectError(rawPayload({ v: 2, s: {}, w: { noiseLogY: 'yes' } }), 'chart settings');
   });
 
+  it('markup or script anywhere in a link is refused as data, never used', () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    const run = { id: 'r', batchSize: 8, learningRate: 0.1 };
+    for (const envelope of [
+      { v: 2, s: { runs: [{ ...run, id: evil }] } },
+      { v: 2, s: { task: { kind: evil } } },
+      { v: 2, s: { model: { activation: `<script>${evil}</script>` } } },
+      { v: 2, s: {}, w: { xAxis: evil } },
+      { v: 2, s: {}, w: { hidden: [evil] } },
+      { v: 2, s: {}, c: { hide: [evil] } },
+      { v: 2, s: { runs: [{ ...run, fork: { parent: evil, atStep: 1 } }] } },
+    ]) {
+      const result = decodeLink(rawPayload(envelope));
+      expect(result.ok, JSON.stringify(envelope)).toBe(false);
+    }
+    // Unknown fields are dropped by the schema, not carried along.
+    const extra = decodeLink(rawPayload({ v: 2, s: { notes: evil }, w: { title: evil } }));
+    expect(extra.ok).toBe(true);
+    expect(JSON.stringify(extra)).not.toContain('onerror');
+  });
+
   it('invalid classroom settings', () => {
     expectError(rawPayload({ v: 2, s: {}, c: { hide: ['play'] } }), 'classroom settings');
     expectError(rawPayload({ v: 2, s: {}, c: 'all' }), 'classroom settings');
