@@ -36,6 +36,10 @@ export function classroomLink(demo: Demo): string {
 /** `onOpen`: called when a demo opens (the shelf closes the gallery then). */
 export function Gallery({ onOpen }: { onOpen?: () => void }) {
   const [copied, setCopied] = useState<string | null>(null);
+  const open = (demo: Demo, classroom: boolean, preset?: string) => {
+    openDemo(demo, classroom, preset);
+    onOpen?.();
+  };
   return (
     <div className="shelf-panel gallery" data-testid="gallery">
       {DEMOS.map((demo) => (
@@ -49,14 +53,14 @@ export function Gallery({ onOpen }: { onOpen?: () => void }) {
             <strong>You should see:</strong> {demo.expect}
           </p>
           <div className="demo-actions">
-            <button type="button" className="primary" onClick={() => (openDemo(demo, false), onOpen?.())} data-testid="demo-open">
+            <button type="button" className="primary" onClick={() => open(demo, false)} data-testid="demo-open">
               Open and run
             </button>
-            <button type="button" onClick={() => (openDemo(demo, true), onOpen?.())} data-testid="demo-classroom">
+            <button type="button" onClick={() => open(demo, true)} data-testid="demo-classroom">
               Classroom mode
             </button>
             {demo.contrast && (
-              <button type="button" onClick={() => (openDemo(demo, false, demo.contrast!.preset), onOpen?.())} data-testid="demo-contrast">
+              <button type="button" onClick={() => open(demo, false, demo.contrast!.preset)} data-testid="demo-contrast">
                 {demo.contrast.label}
               </button>
             )}

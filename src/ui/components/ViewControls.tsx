@@ -38,17 +38,17 @@ export function ViewControls() {
       <details className="panel-picker">
         <summary data-testid="panels">panels</summary>
         <div className="panel-menu">
-        {PANELS.map((p) => (
-          <label key={p}>
-            <input
-              type="checkbox"
-              checked={!view.hidden.includes(p)}
-              onChange={(e) => setView({ hidden: e.target.checked ? view.hidden.filter((h) => h !== p) : [...view.hidden, p] })}
-              data-testid={`panel-${p}`}
-            />{' '}
-            {PANEL_LABELS[p]}
-          </label>
-        ))}
+          {PANELS.map((p) => (
+            <label key={p}>
+              <input
+                type="checkbox"
+                checked={!view.hidden.includes(p)}
+                onChange={(e) => setView({ hidden: e.target.checked ? view.hidden.filter((h) => h !== p) : [...view.hidden, p] })}
+                data-testid={`panel-${p}`}
+              />{' '}
+              {PANEL_LABELS[p]}
+            </label>
+          ))}
         </div>
       </details>
     </div>
