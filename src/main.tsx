@@ -1,9 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { keepUrlInSync, openFromUrl } from './ui/actions';
+import { startAutosave } from './ui/persistence';
 import { App } from './ui/App';
 import './ui/styles.css';
 
+startAutosave();
 openFromUrl();
 keepUrlInSync();
 

@@ -11,7 +11,8 @@ import LZString from 'lz-string';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLink } from '../src/spec/link';
 import { PRESETS } from '../src/spec/presets';
-import { SPEC_VERSION, validateSpec, type ExperimentSpecInput } from '../src/spec/schema';
+import { validateSpec, type ExperimentSpecInput } from '../src/spec/schema';
+import { LINK_VERSION } from '../src/spec/migrate';
 import type { ExperimentResult } from '../src/cli/run';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -179,7 +180,7 @@ describe('experiment CLI', () => {
   });
 
   it('a link from a newer version exits 2 and says so', async () => {
-    const newer = `#e=${LZString.compressToEncodedURIComponent(JSON.stringify({ v: SPEC_VERSION + 1, s: {} }))}`;
+    const newer = `#e=${LZString.compressToEncodedURIComponent(JSON.stringify({ v: LINK_VERSION + 1, s: {} }))}`;
     const { code, stderr } = await cli(newer);
     expect(code).toBe(2);
     expect(stderr).toContain('newer version of the lab');

@@ -18,6 +18,7 @@ import type { OutputShape } from './distance';
 import { OfflineSource, createSource, type SampleSource } from './stream';
 import { createTask, type Task } from './tasks';
 import type { Assets } from './data/assets';
+import { CHECKPOINT_FORMAT, loadTracker, readTensors, saveTracker, type TrainerCheckpoint } from './checkpoint';
 
 /** waiting: a fork whose parent has not reached the fork step yet. */
 export type RunStatus = 'waiting' | 'running' | 'done' | 'diverged';
@@ -718,5 +719,32 @@ export class Trainer {
   dispose(): void {
     this.disposeState();
     this.runs = [];
+  }
+
+  /** Every run's state, parameters and optimizer slots as plain data (checkpoint.ts), to resume from later. */
+  async checkpoint(): Promise<TrainerCheckpoint> {
+    const runs = await Promise.all(
+      this.runs.map(async (run) => {
+        const { spec: _spec, noise, loose: _loose, ...state } = run;
+        const tensors = run.status === 'running' ? this.copyRunTensors(run) : null;
+        const saved = tensors && (await readTensors(tensors));
+        if (tensors) tf.dispose(tensors);
+        return { id: run.id, state: structuredClone(state) as Record<string, unknown>, noise: saveTracker(noise), tensors: saved };
+      }),
+    );
+    return { format: CHECKPOINT_FORMAT, spec: this.spec, runs };
+  }
+
+  /** Puts every run back where `checkpoint` (taken of a trainer of the same experiment) left it. */
+  restore(checkpoint: TrainerCheckpoint): void {
+    this.disposeState();
+    const saved = new Map(checkpoint.runs.map((r) => [r.id, r]));
+    for (const run of this.runs) {
+      const s = saved.get(run.id);
+      if (!s) continue;
+      Object.assign(run, s.state, { id: run.id, noise: loadTracker(s.noise) });
+      run.loose = s.tensors?.map((t) => tf.tensor(t.values, t.shape, 'float32'));
+    }
+    this.needsRegroup = true;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The link codec: an experiment (spec + view) as a short URL fragment. Defaults are omitted, the JSON is
- * compressed with lz-string (URL-safe alphabet, no escaping needed), and the payload carries the schema
- * version so a link from a newer lab is refused with a clear message instead of being misread.
+ * compressed with lz-string (URL-safe alphabet, no escaping needed), and the payload carries the link
+ * format version (migrate.ts): older links are upgraded, a link from a newer lab is refused with a clear
+ * message instead of being misread. Everything in a link is data, validated against the schemas.
  */
 import LZString from 'lz-string';
 import { z } from 'zod';
@@ -10,7 +11,6 @@ import {
   LrScheduleSpec,
   ModelSpec,
   RegimeSpec,
-  SPEC_VERSION,
   defaultSpec,
   defaultTask,
   formatIssues,
@@ -18,6 +18,10 @@ import {
   type ExperimentSpecInput,
 } from './schema';
 import { ViewSpec, defaultView } from './view';
+import { ClassroomSpec } from './classroom';
+import { LINK_VERSION, migrateEnvelope } from './migrate';
+
+export { LINK_VERSION };
 
 /** The fragment key that carries an experiment: https://host/#e=<payload>. */
 export const LINK_KEY = 'e';
@@ -27,6 +31,8 @@ export interface LinkState {
   view: ViewSpec;
   /** Start training as soon as the link opens (otherwise it waits for "Run"). */
   autorun: boolean;
+  /** Classroom mode (absent: off): the controls to hide, with charts and text enlarged. */
+  classroom?: ClassroomSpec;
 }
 
 export type DecodeResult = { ok: true; state: LinkState } | { ok: false; error: string };
@@ -87,13 +93,15 @@ const Envelope = z.object({
   s: z.unknown().optional(),
   w: z.unknown().optional(),
   run: z.literal(1).optional(),
+  c: z.unknown().optional(),
 });
 
 export function encodeLink(state: LinkState): string {
-  const envelope: z.infer<typeof Envelope> = { v: SPEC_VERSION, s: minimalSpec(state.spec) };
+  const envelope: z.infer<typeof Envelope> = { v: LINK_VERSION, s: minimalSpec(state.spec) };
   const view = omitDefaults(state.view as unknown as Json, defaultView() as unknown as Json);
   if (view !== undefined) envelope.w = view;
   if (state.autorun) envelope.run = 1;
+  if (state.classroom) envelope.c = state.classroom.hide.length ? { hide: state.classroom.hide } : {};
   return LZString.compressToEncodedURIComponent(JSON.stringify(envelope));
 }
 
@@ -124,16 +132,22 @@ export function decodeLink(text: string): DecodeResult {
   }
   const envelope = Envelope.safeParse(raw);
   if (!envelope.success) return { ok: false, error: 'This link is not an SGD Noise Lab experiment.' };
-  const { v, s, w, run } = envelope.data;
-  if (v > SPEC_VERSION) {
+  if (envelope.data.v > LINK_VERSION) {
     return {
       ok: false,
-      error: `This link was made by a newer version of the lab (format v${v}; this lab reads up to v${SPEC_VERSION}). Reload the page to get the latest lab.`,
+      error: `This link was made by a newer version of the lab (format v${envelope.data.v}; this lab reads up to v${LINK_VERSION}). Reload the page to get the latest lab.`,
     };
   }
+  const { s, w, run, c } = migrateEnvelope(envelope.data);
   const spec = validateSpec(s ?? {});
   if (!spec.ok) return { ok: false, error: `This link's experiment is invalid: ${formatIssues(spec.issues)}.` };
   const view = ViewSpec.safeParse(w ?? {});
   if (!view.success) return { ok: false, error: "This link's chart settings are invalid." };
-  return { ok: true, state: { spec: spec.spec, view: view.data, autorun: run === 1 } };
+  const state: LinkState = { spec: spec.spec, view: view.data, autorun: run === 1 };
+  if (c !== undefined) {
+    const classroom = ClassroomSpec.safeParse(c);
+    if (!classroom.success) return { ok: false, error: "This link's classroom settings are invalid." };
+    state.classroom = classroom.data;
+  }
+  return { ok: true, state };
 }

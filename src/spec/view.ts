@@ -11,6 +11,19 @@ export const X_AXIS_LABELS: Record<XAxis, string> = {
   time: 'wall time (s)',
 };
 
+/** The panels a view can show or hide (visible panels are part of the view, so of the link). */
+export const PANELS = ['trainLoss', 'evalLoss', 'noise', 'runTable', 'stepsVsSamples', 'compare'] as const;
+export type Panel = (typeof PANELS)[number];
+
+export const PANEL_LABELS: Record<Panel, string> = {
+  trainLoss: 'training loss',
+  evalLoss: 'held-out loss',
+  noise: 'gradient noise',
+  runTable: 'run table',
+  stepsVsSamples: 'steps vs samples',
+  compare: 'equal-loss comparison',
+};
+
 export const ViewSpec = z.object({
   xAxis: z.enum(X_AXES).default('step'),
   logX: z.boolean().default(false),
@@ -22,6 +35,10 @@ export const ViewSpec = z.object({
   smoothing: z.number().min(0).max(0.999).default(0.9),
   /** Which of the experiment's comparisons the compare view shows (its index). */
   comparison: z.number().int().min(0).max(63).default(0),
+  /** The noise panel's own log-y (its metrics span decades across batch sizes, so log by default). */
+  noiseLogY: z.boolean().default(true),
+  /** Panels not shown. */
+  hidden: z.array(z.enum(PANELS)).max(PANELS.length).default([]),
 });
 export type ViewSpec = z.infer<typeof ViewSpec>;
 

@@ -6,10 +6,14 @@ import type { BackendChoice } from '../worker/protocol';
 import { adoptSpec, applyDraft, setSpec, useExperiment } from './stores/experiment';
 import { reportError } from './stores/runs';
 import { useView } from './stores/view';
+import { setClassroom, useClassroom } from './stores/classroom';
 import { training } from './trainingClient';
+import { reopenSaved, saveIdInUrl, startNewSave, useStorage, withSaveId } from './persistence';
 
 export function currentLink(autorun = false): string {
   const state: LinkState = { spec: useExperiment.getState().spec, view: useView.getState(), autorun };
+  const { classroom } = useClassroom.getState();
+  if (classroom) state.classroom = classroom;
   return linkUrl(location.href, state);
 }
 
@@ -18,9 +22,12 @@ export function currentLink(autorun = false): string {
  * waiting for Run). Called once the page has opened its experiment.
  */
 export function keepUrlInSync(): void {
-  const sync = () => history.replaceState(null, '', currentLink());
+  const sync = () => history.replaceState(null, '', withSaveId(currentLink()));
   useExperiment.subscribe((state, prev) => state.spec !== prev.spec && sync());
   useView.subscribe(sync);
+  useClassroom.subscribe(sync);
+  // The saved experiment's id joins the address once something is saved under it.
+  useStorage.subscribe((state, prev) => (state.saveId !== prev.saveId || (state.lastSaved !== null && prev.lastSaved === null)) && sync());
 }
 
 export function applyExperiment(): ExperimentSpec | null {
@@ -88,12 +95,25 @@ export function requestedBackend(): BackendChoice {
  * notice saying what was wrong; the default experiment (no link) starts training at once.
  */
 export function openFromUrl(): void {
+  // A page address with a saved experiment's id (a reload, a restored tab) reopens it from storage.
+  const saved = saveIdInUrl(location.href);
+  if (saved) {
+    void reopenSaved(saved, requestedBackend()).then((ok) => ok || openLink());
+    return;
+  }
+  openLink();
+}
+
+/** Opens the experiment of the link in the address bar (or the default one) as a new saved experiment. */
+function openLink(): void {
+  startNewSave();
   let autorun = true;
   if (location.hash.length > 1) {
     const decoded = decodeLink(location.href);
     if (decoded.ok) {
       setSpec(decoded.state.spec, null);
       useView.setState(decoded.state.view);
+      setClassroom(decoded.state.classroom ?? null);
       autorun = decoded.state.autorun;
     } else {
       setSpec(defaultSpec(), `${decoded.error} The default experiment opened instead.`);

@@ -3,6 +3,7 @@
  * The main thread never imports tfjs.
  */
 import type { ExperimentSpec } from '../spec/schema';
+import type { TrainerCheckpoint } from '../engine/checkpoint';
 import type { BackendChoice, FromWorker, ToWorker } from '../worker/protocol';
 import { adoptSpec } from './stores/experiment';
 import { appendMetrics, reportError, restartRuns, useRuns } from './stores/runs';
@@ -12,6 +13,9 @@ const worker = new Worker(new URL('../worker/training.worker.ts', import.meta.ur
 function send(message: ToWorker): void {
   worker.postMessage(message);
 }
+
+/** Who wants the worker's checkpoints (the persistence layer). */
+export const checkpointListeners = new Set<(checkpoint: TrainerCheckpoint) => void>();
 
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const message = event.data;
@@ -40,6 +44,9 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       useRuns.setState({ loadingBackend: false, dataLoading: null });
       reportError(message.message);
       return;
+    case 'checkpoint':
+      checkpointListeners.forEach((listener) => listener(message.checkpoint));
+      return;
   }
 };
 
@@ -57,4 +64,8 @@ export const training = {
   fork: (parent: string, id: string, batchSize: number, learningRate: number) => send({ type: 'fork', parent, id, batchSize, learningRate }),
   reset: () => send({ type: 'reset' }),
   snapshot: (a: string, b: string) => send({ type: 'snapshot', a, b }),
+  restore(checkpoint: TrainerCheckpoint, backend: BackendChoice, play: boolean) {
+    useRuns.setState({ loadingBackend: true, errors: [] });
+    send({ type: 'restore', checkpoint, backend, play });
+  },
 };

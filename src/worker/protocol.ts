@@ -6,6 +6,7 @@
 import type { LadderPoint } from '../engine/ladder';
 import type { MetricRow, ProbeInfo, RunProgress } from '../engine/trainer';
 import type { ExperimentSpec } from '../spec/schema';
+import type { TrainerCheckpoint } from '../engine/checkpoint';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -36,7 +37,9 @@ export type ToWorker =
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }
-  | { type: 'reset' };
+  | { type: 'reset' }
+  /** Like load, but every run continues from a checkpoint (a saved experiment reopened after a reload). */
+  | { type: 'restore'; checkpoint: TrainerCheckpoint; backend: BackendChoice; play: boolean };
 
 export type FromWorker =
   | { type: 'backend'; info: BackendInfo }
@@ -53,4 +56,6 @@ export type FromWorker =
   /** The worker changed the experiment (a fork was added, with its step filled in): adopt it as the spec. */
   | { type: 'experiment'; spec: ExperimentSpec }
   /** A failure the person must see. Fatal ones (a GPU validation error, a lost device) stop training. */
-  | { type: 'error'; message: string; fatal: boolean };
+  | { type: 'error'; message: string; fatal: boolean }
+  /** The trainer's whole state, every few seconds while training and on pause, for the page to store. */
+  | { type: 'checkpoint'; checkpoint: TrainerCheckpoint };

@@ -14,6 +14,8 @@ const POST_INTERVAL_MS = 100;
 /** Each chunk of steps aims at this much compute, so pause and edits answer quickly. */
 const CHUNK_TARGET_MS = 40;
 const MAX_CHUNK = 500;
+/** How often a checkpoint goes to the page while training (it is stored there; checkpoint.ts). */
+const CHECKPOINT_INTERVAL_MS = 3000;
 
 const post = (message: FromWorker) => self.postMessage(message);
 
@@ -28,6 +30,18 @@ const queue: ToWorker[] = [];
 /** Data files loaded so far (data/assets.ts); shared with the trainer, kept across experiments. */
 const assets: Assets = new Map();
 let pumping = false;
+let lastCheckpoint = 0;
+/** Whether the trainer changed (trained, was edited, forked, reset) since the last checkpoint was posted. */
+let changedSinceCheckpoint = false;
+
+/** Posts the trainer's state, after the metric rows up to it (so the page holds every row it covers). */
+async function postCheckpoint(): Promise<void> {
+  if (!trainer || !changedSinceCheckpoint) return;
+  flush();
+  changedSinceCheckpoint = false;
+  lastCheckpoint = performance.now();
+  post({ type: 'checkpoint', checkpoint: await trainer.checkpoint() });
+}
 
 function flush(): void {
   if (!trainer) return;
@@ -54,6 +68,7 @@ async function trainChunk(steps: number): Promise<void> {
   if (!trainer) return;
   const t0 = performance.now();
   const rows = await trainer.advance(steps);
+  changedSinceCheckpoint = true;
   const elapsed = performance.now() - t0;
   for (const [id, runRows] of rows) (pending[id] ??= []).push(...runRows);
   // Grow or shrink the chunk towards the target time; never by more than 2× at once.
@@ -114,6 +129,7 @@ async function handle(command: ToWorker): Promise<void> {
       trainer = new Trainer(command.spec, { groupRuns: info.groupedRuns, assets });
       chunk = 1;
       restarted(command.spec.runs.map((r) => r.id));
+      changedSinceCheckpoint = true;
       setPlaying(command.play);
       return;
     }
@@ -122,6 +138,7 @@ async function handle(command: ToWorker): Promise<void> {
       flush();
       await loadAssets(command.spec);
       restarted(trainer.update(command.spec));
+      changedSinceCheckpoint = true;
       if (finished) setPlaying(true);
       return;
     }
@@ -132,6 +149,7 @@ async function handle(command: ToWorker): Promise<void> {
         const spec = trainer.forkNow(command.parent, { id: command.id, batchSize: command.batchSize, learningRate: command.learningRate });
         post({ type: 'experiment', spec });
         restarted([command.id]);
+        changedSinceCheckpoint = true;
       } catch (err) {
         post({ type: 'error', message: err instanceof Error ? err.message : String(err), fatal: false });
       }
@@ -153,9 +171,25 @@ async function handle(command: ToWorker): Promise<void> {
       if (!trainer) return;
       flush();
       trainer.reset();
+      changedSinceCheckpoint = true;
       restarted(trainer.experiment.runs.map((r) => r.id));
       if (finished) setPlaying(true);
       return;
+    case 'restore': {
+      setPlaying(false);
+      trainer?.dispose();
+      trainer = null;
+      const info = await chooseBackend(command.backend);
+      watchGpuErrors(failFatally);
+      post({ type: 'backend', info });
+      await loadAssets(command.checkpoint.spec);
+      trainer = new Trainer(command.checkpoint.spec, { groupRuns: info.groupedRuns, assets });
+      trainer.restore(command.checkpoint);
+      chunk = 1;
+      restarted([]); // no run starts over: the page already holds their rows
+      setPlaying(command.play);
+      return;
+    }
     case 'play':
       setPlaying(true);
       return;
@@ -189,7 +223,15 @@ async function pump(): Promise<void> {
         await handle(command);
       } else if (playing && trainer?.active) {
         await trainChunk(chunk);
+        if (performance.now() - lastCheckpoint >= CHECKPOINT_INTERVAL_MS) await postCheckpoint();
         await yieldToEvents();
+      } else if (changedSinceCheckpoint && trainer) {
+        // Idle (paused, or every run finished): the state it stopped in. New commands are read after.
+        if (playing && !trainer.active) {
+          setPlaying(false);
+          finished = true;
+        }
+        await postCheckpoint();
       } else {
         break;
       }

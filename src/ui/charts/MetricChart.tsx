@@ -7,6 +7,7 @@
 import { memo, useId, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
 import { X_AXIS_LABELS } from '../../spec/view';
+import { ChartExportButtons } from '../export/ChartExportButtons';
 import { runColor } from '../colors';
 import { useExperiment } from '../stores/experiment';
 import { useView } from '../stores/view';
@@ -230,7 +231,10 @@ export const MetricChart = memo(function MetricChart({
 
   return (
     <section className="chart" aria-label={label} data-testid={`chart-${name}`}>
-      <h3>{title}</h3>
+      <div className="chart-head">
+        <h3>{title}</h3>
+        <ChartExportButtons name={name} label={label} />
+      </div>
       <div ref={wrapper} className="chart-body" onMouseMove={onMove} onMouseLeave={() => setHover(null)}>
         {bounds ? (
           <Plot rows={rows} curves={curves} marks={marks} bounds={bounds} floor={floor} logX={logX} logY={logY} height={height} />

@@ -1,17 +1,20 @@
 /**
  * The gradient-noise diagnostics, live, on the loss charts' x-axis: the minibatch gradient norm |ḡ|, the
  * temperature η/B, the gradient noise scale B_simple (McCandlish et al. 2018) and the noise-to-signal ratio
- * B_simple / B. Log y by default (these span decades across batch sizes); the toggle is the panel's own.
+ * B_simple / B. Log y by default (these span decades across batch sizes); the toggle is the panel's own (in the view, so in the link).
  */
-import { useState } from 'react';
 import { useExperiment } from '../stores/experiment';
+import { setView, useView } from '../stores/view';
+import { useClassroom } from '../stores/classroom';
 import { ordinal } from './format';
 import { MetricChart } from './MetricChart';
 
 const HEIGHT = 150;
+const CLASSROOM_HEIGHT = 240;
 
 export function NoisePanel() {
-  const [logY, setLogY] = useState(true);
+  const logY = useView((s) => s.noiseLogY);
+  const height = useClassroom((s) => s.classroom) ? CLASSROOM_HEIGHT : HEIGHT;
   const noise = useExperiment((s) => s.spec.noise);
   const optimizer = useExperiment((s) => s.spec.optimizer);
   const waiting = noise.enabled ? 'Waiting for the first noise measurements…' : 'The noise estimator is off in this experiment.';
@@ -24,7 +27,7 @@ export function NoisePanel() {
           measured on every {noise.every === 1 ? '' : `${ordinal(noise.every)} `}step from {noise.microBatches} micro-batches of each batch
         </span>
         <label className="panel-toggle">
-          <input type="checkbox" checked={logY} onChange={(e) => setLogY(e.target.checked)} data-testid="noise-log-y" /> log y
+          <input type="checkbox" checked={logY} onChange={(e) => setView({ noiseLogY: e.target.checked })} data-testid="noise-log-y" /> log y
         </label>
       </div>
       <div className="noise-charts">
@@ -34,7 +37,7 @@ export function NoisePanel() {
           title={<>Gradient norm |ḡ|</>}
           metric="gradNorm"
           logY={logY}
-          height={HEIGHT}
+          height={height}
           emptyText={waiting}
           caption="minibatch, smoothed"
         />
@@ -44,7 +47,7 @@ export function NoisePanel() {
           title={momentum ? <>Temperature η / (B(1−β))</> : <>Temperature η / B</>}
           metric="temperature"
           logY={logY}
-          height={HEIGHT}
+          height={height}
           caption="exact"
         />
         <MetricChart
@@ -57,7 +60,7 @@ export function NoisePanel() {
           }
           metric="noiseScale"
           logY={logY}
-          height={HEIGHT}
+          height={height}
           emptyText={waiting}
           caption="tr Σ / |G|², each an EMA"
         />
@@ -71,7 +74,7 @@ export function NoisePanel() {
           }
           metric="noiseRatio"
           logY={logY}
-          height={HEIGHT}
+          height={height}
           emptyText={waiting}
           caption="above 1: noise dominates a step"
         />

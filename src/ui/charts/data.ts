@@ -8,11 +8,12 @@ import { create } from 'zustand';
 import type { MetricRow } from '../../engine/trainer';
 import type { XAxis } from '../../spec/view';
 import { useRuns } from '../stores/runs';
+import { useImports, type ImportedSet } from '../stores/imports';
 import { runHistories, xValues, type RunHistory, type RunLineage } from './series';
 
 export type ChartInput = RunHistory & { xs: number[] };
 
-let cached: { metrics: Record<string, MetricRow[]>; version: number; runs: RunLineage[]; axis: XAxis; inputs: ChartInput[] } | null = null;
+let cached: { metrics: Record<string, MetricRow[]>; version: number; runs: RunLineage[]; axis: XAxis; imports: ImportedSet[]; inputs: ChartInput[] } | null = null;
 
 /**
  * Every run's history and x-values, from the metrics as they are now. The last result is reused while the
@@ -21,9 +22,12 @@ let cached: { metrics: Record<string, MetricRow[]>; version: number; runs: RunLi
  */
 export function chartInputs(runs: RunLineage[], axis: XAxis): ChartInput[] {
   const { metrics, version } = useRuns.getState();
-  if (cached && cached.metrics === metrics && cached.version === version && cached.runs === runs && cached.axis === axis) return cached.inputs;
-  const inputs = runHistories(runs, metrics).map((h) => ({ ...h, xs: xValues(h.rows, axis) }));
-  cached = { metrics, version, runs, axis, inputs };
+  const imports = useImports.getState().sets;
+  if (cached && cached.metrics === metrics && cached.version === version && cached.runs === runs && cached.axis === axis && cached.imports === imports) return cached.inputs;
+  // Imported runs (stores/imports.ts) come after the live ones.
+  const histories = [...runHistories(runs, metrics), ...imports.flatMap((set) => runHistories(set.lineage, set.metrics))];
+  const inputs = histories.map((h) => ({ ...h, xs: xValues(h.rows, axis) }));
+  cached = { metrics, version, runs, axis, imports, inputs };
   return inputs;
 }
 

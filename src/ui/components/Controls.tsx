@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { training } from '../trainingClient';
 import { useRuns } from '../stores/runs';
+import { useControlHidden } from '../stores/classroom';
 
 function typingInField(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName));
@@ -11,6 +12,7 @@ export function Controls() {
   const playing = useRuns((s) => s.playing);
   const ready = useRuns((s) => s.backend !== null && !s.loadingBackend);
   const anyRunning = useRuns((s) => s.runs.some((r) => r.status === 'running'));
+  const hideStep = useControlHidden('step');
 
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
@@ -38,7 +40,7 @@ export function Controls() {
           ▶ Run
         </button>
       )}
-      <button type="button" onClick={training.step} disabled={!ready || playing || !anyRunning} title="One step (→)" data-testid="step">
+      <button type="button" hidden={hideStep} onClick={training.step} disabled={!ready || playing || !anyRunning} title="One step (→)" data-testid="step">
         Step
       </button>
       <button type="button" onClick={training.reset} disabled={!ready} title="Restart every run from step 0 (r)" data-testid="reset">

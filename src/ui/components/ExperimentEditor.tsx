@@ -1,5 +1,6 @@
 /** Editing the experiment: every field validated as typed, nothing trains until the draft is valid and applied. */
 import { useState } from 'react';
+import { ShowControl } from './Visibility';
 import { PRESETS, findPreset, type Preset } from '../../spec/presets';
 import { ACTIVATIONS, ExperimentSpec, LrScheduleSpec, RegimeSpec, TOY_DATASETS, defaultTask } from '../../spec/schema';
 import { applyExperiment } from '../actions';
@@ -160,7 +161,9 @@ export function ExperimentEditor() {
         applyExperiment();
       }}
     >
-      <PresetPicker />
+      <ShowControl name="presets">
+        <PresetPicker />
+      </ShowControl>
       <TaskFields />
       <fieldset>
         <legend>Model (MLP)</legend>

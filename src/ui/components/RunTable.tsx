@@ -11,6 +11,7 @@ import { runColor } from '../colors';
 import { useExperiment } from '../stores/experiment';
 import { useRuns } from '../stores/runs';
 import { ForkForm } from './ForkForm';
+import { useControlHidden } from '../stores/classroom';
 import './interventions.css';
 
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '–' : Number(v.toPrecision(digits)).toString());
@@ -76,6 +77,7 @@ export function RunTable() {
   const progress = useRuns((s) => s.runs);
   const playing = useRuns((s) => s.playing);
   const [forking, setForking] = useState<string | null>(null);
+  const hideFork = useControlHidden('fork');
   const forkButtons = useRef(new Map<string, HTMLButtonElement>());
   const byId = new Map(progress.map((p) => [p.id, p]));
   const offline = regime.kind === 'offline';
@@ -170,7 +172,7 @@ export function RunTable() {
                     </td>
                   )}
                   <td className="actions">
-                    {p?.status === 'running' && (
+                    {p?.status === 'running' && !hideFork && (
                       <button
                         type="button"
                         className="fork-button"

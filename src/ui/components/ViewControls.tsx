@@ -1,5 +1,5 @@
-/** Chart view: x-axis, log axes and smoothing (all part of the link). */
-import { X_AXES, X_AXIS_LABELS, type XAxis } from '../../spec/view';
+/** Chart view: x-axis, log axes, smoothing and the panels shown (all part of the link). */
+import { PANELS, PANEL_LABELS, X_AXES, X_AXIS_LABELS, type XAxis } from '../../spec/view';
 import { setView, useView } from '../stores/view';
 
 export function ViewControls() {
@@ -35,6 +35,22 @@ export function ViewControls() {
         />{' '}
         <output>{view.smoothing.toFixed(3)}</output>
       </label>
+      <details className="panel-picker">
+        <summary data-testid="panels">panels</summary>
+        <div className="panel-menu">
+          {PANELS.map((p) => (
+            <label key={p}>
+              <input
+                type="checkbox"
+                checked={!view.hidden.includes(p)}
+                onChange={(e) => setView({ hidden: e.target.checked ? view.hidden.filter((h) => h !== p) : [...view.hidden, p] })}
+                data-testid={`panel-${p}`}
+              />{' '}
+              {PANEL_LABELS[p]}
+            </label>
+          ))}
+        </div>
+      </details>
     </div>
   );
 }

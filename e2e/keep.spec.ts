@@ -1,0 +1,97 @@
+import { expect, test } from '@playwright/test';
+import { SMALL_SPEC, experimentPath, readChartAt, row, steps, waitForSteps, watchForFailures } from './helpers';
+
+test('a reload mid-training restores every run from storage, paused, and Run resumes it', async ({ page }) => {
+  const failures = watchForFailures(page);
+  await page.goto(experimentPath(SMALL_SPEC, true, '?backend=wasm'));
+  await waitForSteps(page, 'small', 100);
+  // The first save puts the saved experiment's id into the address.
+  await expect.poll(() => page.url(), { timeout: 20_000 }).toContain('&s=');
+  // Let at least one more checkpoint land while training (every 3 s).
+  await page.waitForTimeout(3500);
+  const before = await steps(page, 'small');
+  expect(before).toBeGreaterThan(100);
+
+  await page.reload();
+  await expect(page.getByTestId('notice')).toContainText('Restored');
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 30_000 });
+  const restored = await steps(page, 'small');
+  expect(restored).toBeGreaterThan(50);
+  expect(restored).toBeLessThanOrEqual(before + 400);
+  await expect(row(page, 'small')).toHaveAttribute('data-status', 'paused');
+  // The metric rows came back with the runs: the held-out chart draws them before any new step.
+  const values = await readChartAt(page, 'evalLoss', 0.5);
+  expect(values.small).toBeGreaterThan(0);
+  await page.waitForTimeout(500);
+  expect(await steps(page, 'small')).toBe(restored);
+
+  await page.getByTestId('play').click();
+  await waitForSteps(page, 'small', restored + 50);
+  expect(await failures()).toEqual([]);
+});
+
+test('saved experiments: listed with storage used, renamed, reopened, deleted', async ({ page }) => {
+  await page.goto(experimentPath(SMALL_SPEC, true, '?backend=wasm'));
+  await waitForSteps(page, 'small', 30);
+  await page.getByTestId('pause').click();
+  await expect.poll(() => page.url(), { timeout: 20_000 }).toContain('&s=');
+  const id = /&s=([a-z0-9]+)/.exec(page.url())![1];
+  await page.getByTestId('shelf-saved').click();
+  const entry = page.getByTestId(`saved-${id}`);
+  await expect(entry).toContainText('(open)');
+  await expect(page.getByTestId('storage-used')).toContainText(/Storage used: .+ of .+/);
+  await entry.getByTestId('saved-rename').click();
+  await entry.getByTestId('rename-input').fill('my sweep');
+  await entry.getByRole('button', { name: 'Save' }).click();
+  await expect(entry).toContainText('my sweep');
+
+  // A new experiment (a demo) is saved separately; the first can be reopened from the list.
+  await page.getByTestId('shelf-gallery').click();
+  await page.getByTestId('demo-seed-pair').getByTestId('demo-open').click();
+  await waitForSteps(page, 'b16-s1', 10);
+  await expect.poll(() => page.url(), { timeout: 20_000 }).not.toContain(`&s=${id}`);
+  await page.getByTestId('shelf-saved').click();
+  await page.getByTestId(`saved-${id}`).getByTestId('saved-open').click();
+  await expect(page.getByTestId('notice')).toContainText('Restored “my sweep”');
+  await expect(row(page, 'small')).toBeVisible();
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 30_000 });
+  expect(await steps(page, 'small')).toBeGreaterThanOrEqual(30);
+  expect(page.url()).toContain(`&s=${id}`);
+
+  await page.getByTestId(`saved-${id}`).getByTestId('saved-delete').click();
+  await expect(page.getByTestId(`saved-${id}`)).toHaveCount(0);
+});
+
+test('storage full: the page says so, training goes on, and the runs can be exported', async ({ page }) => {
+  await page.addInitScript(() => {
+    IDBObjectStore.prototype.put = function () {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  const failures = watchForFailures(page);
+  await page.goto(experimentPath(SMALL_SPEC, true, '?backend=wasm'));
+  await expect(page.getByTestId('storage-notice')).toContainText('storage is full', { timeout: 20_000 });
+  const before = await steps(page, 'small');
+  await waitForSteps(page, 'small', before + 50);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('storage-export').click()]);
+  expect(download.suggestedFilename()).toBe('sgd-lab-results.json');
+  expect(await failures()).toEqual([]);
+});
+
+test('a tab that dies mid-training: its address in a new tab restores the runs', async ({ context }) => {
+  const first = await context.newPage();
+  await first.goto(experimentPath(SMALL_SPEC, true, '?backend=wasm'));
+  await waitForSteps(first, 'small', 100);
+  await expect.poll(() => first.url(), { timeout: 20_000 }).toContain('&s=');
+  await first.waitForTimeout(3500);
+  const url = first.url();
+  await first.close({ runBeforeUnload: false }); // no pause, no goodbye: as a crash would leave it
+
+  const second = await context.newPage();
+  await second.goto(url);
+  await expect(second.getByTestId('notice')).toContainText('Restored');
+  await expect(second.getByTestId('play')).toBeEnabled({ timeout: 30_000 });
+  expect(await steps(second, 'small')).toBeGreaterThan(50);
+  await second.getByTestId('play').click();
+  await waitForSteps(second, 'large', 150);
+});

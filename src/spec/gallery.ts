@@ -1,0 +1,58 @@
+/**
+ * Guided demos: one per claim of SCIENCE.md, each a preset (presets.ts) with what to look for and what a
+ * person should see. The gallery opens one in a click (training at once), or copies a classroom link to it.
+ */
+import type { ViewSpec } from './view';
+
+export interface Demo {
+  /** Short name of the claim. */
+  claim: string;
+  title: string;
+  /** The preset it opens. */
+  preset: string;
+  /** What to look at, in the order to look. */
+  lookFor: string;
+  /** What a person should see when it works. */
+  expect: string;
+  /** View settings that show the point best. */
+  view?: Partial<ViewSpec>;
+  /** A second preset to open as the contrast. */
+  contrast?: { preset: string; label: string };
+}
+
+export const DEMOS: Demo[] = [
+  {
+    claim: 'Online, less noise is never worse per step',
+    title: 'Online batch sweep',
+    preset: 'online-batch-sweep',
+    lookFor: 'The held-out loss against steps for B = 8, 32, 128 and 512 at the same η. Then switch the x-axis to samples seen.',
+    expect:
+      'Against steps the curves are ordered by batch size, the largest batch lowest, at every step. Against samples seen the small batches are ahead early: noise only buys cheaper steps.',
+  },
+  {
+    claim: 'Offline, the picture differs',
+    title: 'Offline contrast: 1,024 training samples',
+    preset: 'offline-batch-sweep',
+    lookFor: 'The held-out loss (solid) beside each run’s training-set loss (dashed), as epochs pass.',
+    expect:
+      'Training-set losses fall towards 0 while held-out losses turn up; late in training the smallest batch ends lowest on held-out loss, the reverse of the online ordering.',
+    view: { logX: true },
+  },
+  {
+    claim: 'Cutting noise mid-run drops the loss at once — by schedule and by fork',
+    title: 'Noise reduction at step 1,000',
+    preset: 'online-noise-cut',
+    lookFor: 'Step 1,000, where b8-cut raises its batch ×8 and b8-fork branches from b8 with B = 64.',
+    expect:
+      'The cut run and the fork (which lie on each other) drop at once onto the low-noise b64 curve and stay there, while b8 stays above: online, less noise only helps. The offline contrast ends the other way round.',
+    contrast: { preset: 'offline-noise-cut', label: 'offline contrast' },
+  },
+  {
+    claim: 'At equal loss, different noise levels compute nearly the same function',
+    title: 'Equal-loss distance against the seed baseline',
+    preset: 'seed-pair',
+    lookFor: 'Two batch sizes, each with two seeds. Compare b16-s1 with b256-s1 at a loss both reach, and b16-s1 with its seed twin b16-s2.',
+    expect:
+      'The runs of one batch size trace nearly the same curve whatever the seed; at equal loss the distance between noise levels is about the distance between seeds.',
+  },
+];
