@@ -47,8 +47,8 @@ test('saved experiments: listed with storage used, renamed, reopened, deleted', 
 
   // A new experiment (a demo) is saved separately; the first can be reopened from the list.
   await page.getByTestId('shelf-gallery').click();
-  await page.getByTestId('demo-seed-pair').getByTestId('demo-open').click();
-  await waitForSteps(page, 'b16-s1', 10);
+  await page.getByTestId('demo-equal-loss-online').getByTestId('demo-open').click();
+  await waitForSteps(page, 'b128-s2', 10);
   await expect.poll(() => page.url(), { timeout: 20_000 }).not.toContain(`&s=${id}`);
   await page.getByTestId('shelf-saved').click();
   await page.getByTestId(`saved-${id}`).getByTestId('saved-open').click();

@@ -9,7 +9,7 @@ import { ViewSpec } from '../src/spec/view';
 
 describe('gallery', () => {
   it('one demo per claim: online sweep, offline contrast, noise reduction, equal-loss distance', () => {
-    expect(DEMOS.map((d) => d.preset)).toEqual(['online-batch-sweep', 'offline-batch-sweep', 'online-noise-cut', 'seed-pair']);
+    expect(DEMOS.map((d) => d.preset)).toEqual(['online-batch-sweep', 'offline-batch-sweep', 'online-noise-cut', 'equal-loss-online']);
   });
 
   for (const demo of DEMOS) {
