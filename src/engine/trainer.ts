@@ -261,6 +261,7 @@ export class Trainer {
    * group per call, not once per step.
    */
   async advance(maxSteps: number): Promise<Map<string, MetricRow[]>> {
+    if (this.stopExhausted()) this.needsRegroup = true;
     if (this.needsRegroup) this.regroup();
     const rows = new Map<string, MetricRow[]>();
     for (const group of this.groups) {
@@ -270,6 +271,7 @@ export class Trainer {
       group.runs.forEach((run, i) => rows.set(run.id, groupRows[i]));
       if (group.runs.some((r) => r.status !== 'running' || this.batchAt(r.spec, r.step) !== group.batchSize)) this.needsRegroup = true;
     }
+    if (this.stopExhausted()) this.needsRegroup = true;
     if (this.startForks()) this.needsRegroup = true;
     return rows;
   }
@@ -277,11 +279,36 @@ export class Trainer {
   /** Steps `run` may take before something changes its group: its budget, its change, or a fork of it. */
   private stepsUntilEvent(run: RunState): number {
     const events = [this.spec.budgetSteps];
+    const left = this.onlineSamplesLeft(run);
+    if (left !== null) events.push(run.step + Math.floor(left / this.batchAt(run.spec, run.step)));
     if (run.spec.change && run.step < run.spec.change.atStep) events.push(run.spec.change.atStep);
     for (const other of this.runs) {
       if (other.status === 'waiting' && other.spec.fork!.parent === run.id && run.step < other.spec.fork!.atStep) events.push(other.spec.fork!.atStep);
     }
     return Math.min(...events) - run.step;
+  }
+
+  /** Online on a finite set (Task.streamSize): the samples left in the run's single pass; else null. */
+  private onlineSamplesLeft(run: RunState): number | null {
+    const size = this.task.streamSize;
+    return size === undefined || this.spec.regime.kind !== 'online' ? null : size - run.samples;
+  }
+
+  /**
+   * Online, a finite set is used once: a run whose next batch would need a second pass stops as done,
+   * with the reason. Returns true when any run stopped.
+   */
+  private stopExhausted(): boolean {
+    let stopped = false;
+    for (const run of this.runs) {
+      const left = this.onlineSamplesLeft(run);
+      const batch = this.batchAt(run.spec, run.step);
+      if (run.status !== 'running' || left === null || left >= batch) continue;
+      run.status = 'done';
+      run.reason = `used up the ${this.task.streamSize!.toLocaleString('en-US')} training samples after ${run.step.toLocaleString('en-US')} steps (online training is a single pass; step ${run.step + 1} would need ${batch} more, ${left} are left)`;
+      stopped = true;
+    }
+    return stopped;
   }
 
   /**

@@ -87,8 +87,11 @@ async function fetchAsset(name: string): Promise<Uint8Array> {
     bytes.set(part, at);
     at += part.length;
   }
+  // A shipped file named *.gz is gzipped as a whole (unless the server already undid that).
+  const gzipped = name.endsWith('.gz') && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const data = gzipped ? new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()) : bytes;
   post({ type: 'data', name, loaded, total, done: true });
-  return bytes;
+  return data;
 }
 
 /** Loads every data file the experiment's task needs that is not loaded yet (uploads cannot be fetched). */
