@@ -152,7 +152,7 @@ describe('shapes (procedural images)', () => {
     expect(task.inputDim).toBe(32 * 32 * 3);
     expect(task.outputDim).toBe(SHAPE_CLASSES.length);
     expect(task.inputImage).toEqual({ width: 32, height: 32, channels: 3 });
-    expect(task.streamSize).toBeUndefined();
+    expect((task as Task).streamSize).toBeUndefined();
     const { x } = draw(task, key, 0, 50);
     expect(minOf(x)).toBeGreaterThanOrEqual(0);
     expect(maxOf(x)).toBeLessThanOrEqual(1);

@@ -1,11 +1,13 @@
 /**
  * A small CNN with the run axis: two blocks of 3×3 convolution ('same' padding), relu and 2×2 max pooling,
- * then a dense relu layer and a linear head. tfjs's conv2d has no per-run filters, so a convolution is
- * im2col by slicing: the nine shifted views of the padded input are concatenated along the channels into
- * patches [R, B·H·W, 9·C_in], and one batched matMul with the filters [R, 9·C_in, C_out] convolves every
- * run with its own filters. Only pad, slice, concat, reshape, matMul, relu and max are used, so gradients
- * flow on every backend (cpu, wasm, webgl, webgpu). Pooling needs no parameters, so it folds the run axis
- * into the batch. A filter row is indexed (dy·3 + dx)·C_in + c.
+ * then a dense relu layer and a linear head. tfjs's conv2d has no per-run filters, and tfjs-wasm cannot
+ * differentiate conv2d with respect to its filters (no Conv2DBackpropFilter kernel), so a convolution is
+ * im2col + batched matMul: patches [R, B·H·W, 9·C_in] times each run's filters [R, 9·C_in, C_out].
+ * The patches of the first layer come from the data and need no gradient: a conv2d with fixed identity
+ * filters extracts them in one op. Those of the second are the nine shifted views of the padded input,
+ * concatenated along the channels (pad, slice, concat: differentiable everywhere; tfjs-wasm's conv2d
+ * input gradient measured slower). Pooling is max of halves (tf.maximum) and folds the run axis into the
+ * batch. Gradients flow on cpu, wasm, webgl and webgpu. A filter row is indexed (dy·3 + dx)·C_in + c.
  */
 import * as tf from '../tf';
 import { Domain, Rng, hashKeys } from '../rng';
@@ -56,23 +58,26 @@ export function cnnInitParams(shape: CnnShape, seed: number): Float32Array[] {
   });
 }
 
-/** Concatenates along the last axis in groups of at most 4 (many inputs at once strain WebGPU's buffer limits). */
-function concatLast(parts: tf.Tensor[]): tf.Tensor {
-  let level = parts;
-  const axis = parts[0].rank - 1;
-  while (level.length > 1) {
-    const next: tf.Tensor[] = [];
-    for (let i = 0; i < level.length; i += 4) next.push(level.length - i === 1 ? level[i] : tf.concat(level.slice(i, i + 4), axis));
-    level = next;
+/** Identity filters [3, 3, C, 9C] that copy each 3×3 neighbourhood into the channels: im2col as a convolution. */
+const patchFilters = new Map<number, Float32Array>();
+function patchFilter(c: number): tf.Tensor4D {
+  let values = patchFilters.get(c);
+  if (!values) {
+    values = new Float32Array(9 * c * 9 * c);
+    for (let k = 0; k < 9; k++) for (let ci = 0; ci < c; ci++) values[(k * c + ci) * 9 * c + k * c + ci] = 1;
+    patchFilters.set(c, values);
   }
-  return level[0];
+  return tf.tensor4d(values, [3, 3, c, 9 * c]);
 }
 
-/**
- * 3×3 'same' convolution of h [R·B, H, W, C] with per-run filters w [R, 9C, C'] and bias b [R, 1, C'],
- * then relu: returns [R·B, H, W, C'].
- */
-export function conv3x3Relu(h: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, runs: number): tf.Tensor4D {
+/** [R, M, K] × [R, K, N]; with one run as a 2-D matMul, which tfjs-wasm runs much faster than a batched one. */
+function runMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (a.shape[0] !== 1) return tf.matMul(a, b);
+  return tf.expandDims(tf.matMul(tf.squeeze(a, [0]) as tf.Tensor2D, tf.squeeze(b, [0]) as tf.Tensor2D), 0);
+}
+
+/** The nine shifted views of the zero-padded input, concatenated along the channels: [N, H, W, 9C]. */
+function slicedPatches(h: tf.Tensor4D): tf.Tensor {
   const [n, height, width, c] = h.shape;
   const padded = tf.pad(h, [
     [0, 0],
@@ -82,8 +87,19 @@ export function conv3x3Relu(h: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, runs: nu
   ]);
   const views: tf.Tensor[] = [];
   for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) views.push(tf.slice(padded, [0, dy, dx, 0], [n, height, width, c]));
-  const patches = tf.reshape(concatLast(views), [runs, (n / runs) * height * width, 9 * c]);
-  const out = tf.relu(tf.add(tf.matMul(patches, w), b));
+  // In groups of three: many inputs to one concat strain WebGPU's storage-buffer limit (PLATFORM.md).
+  return tf.concat([0, 3, 6].map((i) => tf.concat(views.slice(i, i + 3), 3)), 3);
+}
+
+/**
+ * 3×3 'same' convolution of h [R·B, H, W, C] with per-run filters w [R, 9C, C'] and bias b [R, 1, C'],
+ * then relu: returns [R·B, H, W, C'].
+ */
+export function conv3x3Relu(h: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, runs: number, viaConv = true): tf.Tensor4D {
+  const [n, height, width, c] = h.shape;
+  const cols = viaConv ? tf.conv2d(h, patchFilter(c), 1, 'same') : slicedPatches(h);
+  const patches = tf.reshape(cols, [runs, (n / runs) * height * width, 9 * c]);
+  const out = tf.relu(tf.add(runMatMul(patches, w), b));
   return tf.reshape(out, [n, height, width, w.shape[2]!]);
 }
 
@@ -93,8 +109,14 @@ export function maxPool2(h: tf.Tensor4D): tf.Tensor4D {
   const h2 = Math.floor(height / 2);
   const w2 = Math.floor(width / 2);
   const even = height % 2 || width % 2 ? tf.slice(h, [0, 0, 0, 0], [n, 2 * h2, 2 * w2, c]) : h;
-  const rows = tf.max(tf.reshape(even, [n * h2, 2, 2 * w2 * c]), 1); // [N·H/2, W·C]
-  const cols = tf.max(tf.reshape(rows, [n * h2 * w2, 2, c]), 1); // [N·H/2·W/2, C]
+  // max of the two halves with tf.maximum (same shapes, no broadcast: its gradient is cheap on wasm,
+  // where tf.max's gradient, a broadcast tf.equal, cost more than the convolutions).
+  const pairMax = (t: tf.Tensor, rows: number, cols: number) => {
+    const pairs = tf.reshape(t, [rows, 2, cols]);
+    return tf.maximum(tf.slice(pairs, [0, 0, 0], [rows, 1, cols]), tf.slice(pairs, [0, 1, 0], [rows, 1, cols]));
+  };
+  const rows = pairMax(even, n * h2, 2 * w2 * c); // [N·H/2, 1, W·C]
+  const cols = pairMax(rows, n * h2 * w2, c); // [N·H/2·W/2, 1, C]
   return tf.reshape(cols, [n, h2, w2, c]);
 }
 
@@ -104,7 +126,7 @@ export function cnnForward(params: tf.Tensor[], x: tf.Tensor, shape: CnnShape): 
   const [w1, b1, w2, b2, w3, b3, w4, b4] = params;
   let h = tf.reshape(x, [runs * batch, shape.height, shape.width, shape.channels]) as tf.Tensor4D;
   h = maxPool2(conv3x3Relu(h, w1, b1, runs));
-  h = maxPool2(conv3x3Relu(h, w2, b2, runs));
+  h = maxPool2(conv3x3Relu(h, w2, b2, runs, false));
   const flat = tf.reshape(h, [runs, batch, -1]);
   const hidden = tf.relu(tf.add(tf.matMul(flat, w3), b3));
   return tf.add(tf.matMul(hidden, w4), b4);
