@@ -3,11 +3,10 @@
  * then a dense relu layer and a linear head. tfjs's conv2d has no per-run filters, and tfjs-wasm cannot
  * differentiate conv2d with respect to its filters (no Conv2DBackpropFilter kernel), so a convolution is
  * im2col + batched matMul: patches [R, B·H·W, 9·C_in] times each run's filters [R, 9·C_in, C_out].
- * The patches of the first layer come from the data and need no gradient: a conv2d with fixed identity
- * filters extracts them in one op. Those of the second are the nine shifted views of the padded input,
- * concatenated along the channels (pad, slice, concat: differentiable everywhere; tfjs-wasm's conv2d
- * input gradient measured slower). Pooling is max of halves (tf.maximum) and folds the run axis into the
- * batch. Gradients flow on cpu, wasm, webgl and webgpu. A filter row is indexed (dy·3 + dx)·C_in + c.
+ * The patches come from a conv2d with fixed identity filters (only its input gradient is needed, which
+ * every backend has); that measured faster on wasm and cpu than nine pad/slice views concatenated.
+ * Pooling is tf.maximum of the two halves of each pair (tf.max's broadcast-equal gradient was the slowest
+ * op on wasm) and folds the run axis into the batch. A filter row is indexed (dy·3 + dx)·C_in + c.
  */
 import * as tf from '../tf';
 import { Domain, Rng, hashKeys } from '../rng';
@@ -76,29 +75,13 @@ function runMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.expandDims(tf.matMul(tf.squeeze(a, [0]) as tf.Tensor2D, tf.squeeze(b, [0]) as tf.Tensor2D), 0);
 }
 
-/** The nine shifted views of the zero-padded input, concatenated along the channels: [N, H, W, 9C]. */
-function slicedPatches(h: tf.Tensor4D): tf.Tensor {
-  const [n, height, width, c] = h.shape;
-  const padded = tf.pad(h, [
-    [0, 0],
-    [1, 1],
-    [1, 1],
-    [0, 0],
-  ]);
-  const views: tf.Tensor[] = [];
-  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) views.push(tf.slice(padded, [0, dy, dx, 0], [n, height, width, c]));
-  // In groups of three: many inputs to one concat strain WebGPU's storage-buffer limit (PLATFORM.md).
-  return tf.concat([0, 3, 6].map((i) => tf.concat(views.slice(i, i + 3), 3)), 3);
-}
-
 /**
  * 3×3 'same' convolution of h [R·B, H, W, C] with per-run filters w [R, 9C, C'] and bias b [R, 1, C'],
  * then relu: returns [R·B, H, W, C'].
  */
-export function conv3x3Relu(h: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, runs: number, viaConv = true): tf.Tensor4D {
+export function conv3x3Relu(h: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, runs: number): tf.Tensor4D {
   const [n, height, width, c] = h.shape;
-  const cols = viaConv ? tf.conv2d(h, patchFilter(c), 1, 'same') : slicedPatches(h);
-  const patches = tf.reshape(cols, [runs, (n / runs) * height * width, 9 * c]);
+  const patches = tf.reshape(tf.conv2d(h, patchFilter(c), 1, 'same'), [runs, (n / runs) * height * width, 9 * c]);
   const out = tf.relu(tf.add(runMatMul(patches, w), b));
   return tf.reshape(out, [n, height, width, w.shape[2]!]);
 }
@@ -112,11 +95,12 @@ export function maxPool2(h: tf.Tensor4D): tf.Tensor4D {
   // max of the two halves with tf.maximum (same shapes, no broadcast: its gradient is cheap on wasm,
   // where tf.max's gradient, a broadcast tf.equal, cost more than the convolutions).
   const pairMax = (t: tf.Tensor, rows: number, cols: number) => {
-    const pairs = tf.reshape(t, [rows, 2, cols]);
-    return tf.maximum(tf.slice(pairs, [0, 0, 0], [rows, 1, cols]), tf.slice(pairs, [0, 1, 0], [rows, 1, cols]));
+    // Pair axis first, so each half is one contiguous block (tfjs-cpu slices those fast, others element by element).
+    const pairs = tf.transpose(tf.reshape(t, [rows, 2, cols]), [1, 0, 2]);
+    return tf.maximum(tf.slice(pairs, [0, 0, 0], [1, rows, cols]), tf.slice(pairs, [1, 0, 0], [1, rows, cols]));
   };
-  const rows = pairMax(even, n * h2, 2 * w2 * c); // [N·H/2, 1, W·C]
-  const cols = pairMax(rows, n * h2 * w2, c); // [N·H/2·W/2, 1, C]
+  const rows = pairMax(even, n * h2, 2 * w2 * c); // [1, N·H/2, W·C]
+  const cols = pairMax(rows, n * h2 * w2, c); // [1, N·H/2·W/2, C]
   return tf.reshape(cols, [n, h2, w2, c]);
 }
 
@@ -126,7 +110,7 @@ export function cnnForward(params: tf.Tensor[], x: tf.Tensor, shape: CnnShape): 
   const [w1, b1, w2, b2, w3, b3, w4, b4] = params;
   let h = tf.reshape(x, [runs * batch, shape.height, shape.width, shape.channels]) as tf.Tensor4D;
   h = maxPool2(conv3x3Relu(h, w1, b1, runs));
-  h = maxPool2(conv3x3Relu(h, w2, b2, runs, false));
+  h = maxPool2(conv3x3Relu(h, w2, b2, runs));
   const flat = tf.reshape(h, [runs, batch, -1]);
   const hidden = tf.relu(tf.add(tf.matMul(flat, w3), b3));
   return tf.add(tf.matMul(hidden, w4), b4);
