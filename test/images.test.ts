@@ -12,6 +12,8 @@ import { DIGITS_FILE, DigitsTask } from '../src/engine/tasks/digits';
 import { SHAPE_CLASSES, ShapesTask } from '../src/engine/tasks/shapes';
 import { Trainer } from '../src/engine/trainer';
 import { DIGITS_TRAIN, ExperimentSpec, validateSpec } from '../src/spec/schema';
+import { decodeLink, linkUrl } from '../src/spec/link';
+import { defaultView } from '../src/spec/view';
 import type { Assets } from '../src/engine/data/assets';
 
 beforeAll(async () => {
@@ -199,5 +201,23 @@ describe('shapes (procedural images)', () => {
     const perSecond = n / ((performance.now() - t0) / 1000);
     console.log(`shapes: ${Math.round(perSecond)} samples/s`);
     expect(perSecond).toBeGreaterThan(500);
+  });
+});
+
+describe('image and upload specs', () => {
+  it.each([
+    { task: { kind: 'digits' }, model: { kind: 'cnn', conv1: 4 } },
+    { task: { kind: 'shapes', noise: 0.3 }, model: { kind: 'cnn' }, regime: { kind: 'offline', trainSize: 600 } },
+    { task: { kind: 'csv', file: 'upload:my data.csv', label: 'species', heldOut: 0.3 } },
+  ])('%o survives a link (an upload by name only)', (input) => {
+    const spec = ExperimentSpec.parse(input);
+    const url = linkUrl('http://lab.test/', { spec, view: defaultView(), autorun: false });
+    const decoded = decodeLink(url);
+    expect(decoded.ok && decoded.state.spec).toEqual(spec);
+  });
+
+  it('refuses a CNN on a task without images', () => {
+    const result = validateSpec({ task: { kind: 'toy2d' }, model: { kind: 'cnn' } });
+    expect(result.ok ? [] : result.issues).toEqual([{ path: 'model.kind', message: 'The CNN needs an image task (digits or shapes)' }]);
   });
 });

@@ -56,4 +56,8 @@ export const training = {
   step: () => send({ type: 'step' }),
   fork: (parent: string, id: string, batchSize: number, learningRate: number) => send({ type: 'fork', parent, id, batchSize, learningRate }),
   reset: () => send({ type: 'reset' }),
+  /** Hands the worker a person's file (the bytes are transferred, not copied). */
+  upload(name: string, bytes: Uint8Array) {
+    worker.postMessage({ type: 'upload', name, bytes } satisfies ToWorker, [bytes.buffer]);
+  },
 };

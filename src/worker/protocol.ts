@@ -33,7 +33,9 @@ export type ToWorker =
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }
-  | { type: 'reset' };
+  | { type: 'reset' }
+  /** A person's own data file (an upload: name "upload:<file name>"), kept in the worker's Assets map; never fetched or sent elsewhere. */
+  | { type: 'upload'; name: string; bytes: Uint8Array };
 
 export type FromWorker =
   | { type: 'backend'; info: BackendInfo }

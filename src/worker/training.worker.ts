@@ -8,7 +8,7 @@ import { assetsFor } from '../engine/tasks';
 import { MissingAssetError, isUpload, type Assets } from '../engine/data/assets';
 import type { ExperimentSpec } from '../spec/schema';
 import { chooseBackend, watchGpuErrors } from './backends';
-import type { FromWorker, ToWorker } from './protocol';
+import type { BackendChoice, FromWorker, ToWorker } from './protocol';
 
 const POST_INTERVAL_MS = 100;
 /** Each chunk of steps aims at this much compute, so pause and edits answer quickly. */
@@ -28,6 +28,8 @@ const queue: ToWorker[] = [];
 /** Data files loaded so far (data/assets.ts); shared with the trainer, kept across experiments. */
 const assets: Assets = new Map();
 let pumping = false;
+/** The backend asked for by the last load, for a load retried by an update. */
+let backendChoice: BackendChoice = 'auto';
 
 function flush(): void {
   if (!trainer) return;
@@ -109,6 +111,7 @@ async function handle(command: ToWorker): Promise<void> {
       setPlaying(false);
       trainer?.dispose();
       trainer = null;
+      backendChoice = command.backend;
       const info = await chooseBackend(command.backend);
       watchGpuErrors(failFatally);
       post({ type: 'backend', info });
@@ -120,7 +123,8 @@ async function handle(command: ToWorker): Promise<void> {
       return;
     }
     case 'update': {
-      if (!trainer) return;
+      // No trainer: the last load failed (e.g. it needed an uploaded file): try again with this experiment.
+      if (!trainer) return handle({ type: 'load', spec: command.spec, backend: backendChoice, play: false });
       flush();
       await loadAssets(command.spec);
       restarted(trainer.update(command.spec));
@@ -145,6 +149,9 @@ async function handle(command: ToWorker): Promise<void> {
       trainer.reset();
       restarted(trainer.experiment.runs.map((r) => r.id));
       if (finished) setPlaying(true);
+      return;
+    case 'upload':
+      assets.set(command.name, command.bytes);
       return;
     case 'play':
       setPlaying(true);
