@@ -116,10 +116,15 @@ describe('digits (MNIST)', () => {
       runs: [{ id: 'big', batchSize: 8192, learningRate: 0.1 }],
     });
     const trainer = new Trainer(spec, { groupRuns: false, assets });
-    while (trainer.active) await trainer.advance(50);
+    const rows = [];
+    while (trainer.active) rows.push(...((await trainer.advance(50)).get('big') ?? []));
     const [run] = trainer.progress();
     expect(run.status).toBe('done');
     expect(run.step).toBe(Math.floor(DIGITS_TRAIN / 8192)); // 7 steps: 57,344 digits
+    // The last step of the pass is evaluated, as the last step of a budget is.
+    expect(rows.map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(rows[6].evalLoss).toBeGreaterThan(0);
+    expect(run.evalLoss).toBe(rows[6].evalLoss);
     expect(run.samples).toBeLessThanOrEqual(DIGITS_TRAIN);
     expect(run.reason).toMatch(/used up the 60,000 training samples after 7 steps \(online training is a single pass/);
     trainer.dispose();

@@ -365,6 +365,11 @@ export class Trainer {
     const y = new Float32Array(R * B * cfg.outputDim);
     const startStep = group.runs.map((r) => r.step);
     const startSamples = group.runs.map((r) => r.samples);
+    // Each run's last step: the budget, or online on a finite set the end of its single pass (evaluated too).
+    const lastStep = group.runs.map((run) => {
+      const left = this.onlineSamplesLeft(run);
+      return left === null ? budgetSteps : Math.min(budgetSteps, run.step + Math.floor(left / B));
+    });
     const lrs: number[][] = [];
     const pending: { loss: tf.Tensor[]; eval: tf.Tensor[]; trainSet: tf.Tensor[]; gradSq: tf.Tensor[]; spread: tf.Tensor[] } = {
       loss: [],
@@ -398,7 +403,7 @@ export class Trainer {
         noiseAt.push(s);
       }
       // Runs in a group may be at different steps; evaluate when any of them reaches an eval point.
-      if (startStep.some((st) => (st + s + 1) % evalEvery === 0 || st + s + 1 === budgetSteps)) {
+      if (startStep.some((st, r) => (st + s + 1) % evalEvery === 0 || st + s + 1 === lastStep[r])) {
         pending.eval.push(evalLoss(cfg, group.tensors.params, group.probeX, group.probeY));
         if (group.trainSetX) pending.trainSet.push(evalLoss(cfg, group.tensors.params, group.trainSetX, group.trainSetY!));
         evalAt.push(s);
@@ -438,7 +443,7 @@ export class Trainer {
         const scale = run.noise.noiseScale;
         if (scale !== null) row.noiseScale = scale;
         if (evalAt[e] === s) {
-          if (step % evalEvery === 0 || step === budgetSteps) {
+          if (step % evalEvery === 0 || step === lastStep[r]) {
             row.evalLoss = evals[e * R + r];
             if (trainSet.length) row.trainSetLoss = trainSet[e * R + r];
           }
