@@ -71,6 +71,18 @@ test('a link that trains on an upload asks for the file; a bad file is refused, 
   expect(late.csv).toBeLessThan(0.5 * early.csv);
 });
 
+test('a file chosen while the link that needs it is still starting trains all the same', async ({ page }) => {
+  const spec = { task: { kind: 'csv' as const, file: 'upload:points.csv' }, model: { width: 8, depth: 1 }, probeSize: 32, runs: [{ id: 'csv', batchSize: 16, learningRate: 0.3 }] };
+  await page.goto(experimentPath(spec, false, '?backend=wasm'));
+  await page.getByTestId('upload-input').setInputFiles({ name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from(table(120)) });
+  await expect(row(page, 'csv')).toHaveAttribute('data-status', 'paused', { timeout: 30_000 });
+  await page.getByTestId('play').click();
+  await expect(row(page, 'csv')).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
+  // 120 rows, 24 held out: 96 to train on, 6 steps of 16; the last one is evaluated.
+  expect(await steps(page, 'csv')).toBe(6);
+  expect(Number(await row(page, 'csv').locator('td').nth(6).innerText())).toBeGreaterThan(0);
+});
+
 // Gradients of every CNN op exist on the GPU backends too (WebGPU here on SwiftShader, WebGL on ANGLE).
 for (const backend of ['webgpu', 'webgl'] as const) {
   test(`the CNN trains on ${backend} without an error and its loss stays finite`, async ({ page }) => {

@@ -150,8 +150,7 @@ async function handle(command: ToWorker): Promise<void> {
       restarted(trainer.experiment.runs.map((r) => r.id));
       if (finished) setPlaying(true);
       return;
-    case 'upload':
-      assets.set(command.name, command.bytes);
+    case 'upload': // stored on receipt (self.onmessage)
       return;
     case 'play':
       setPlaying(true);
@@ -201,9 +200,14 @@ async function pump(): Promise<void> {
   } finally {
     pumping = false;
   }
+  // A command that failed ends that pump; the commands queued behind it still run.
+  if (queue.length) void pump();
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
-  queue.push(event.data);
+  // An upload is stored at once, not queued: a load already waiting for that file (a link opened just before
+  // the person chose it) then finds it.
+  if (event.data.type === 'upload') assets.set(event.data.name, event.data.bytes);
+  else queue.push(event.data);
   void pump();
 };
