@@ -21,6 +21,7 @@ import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec, defaultSpec } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
 import { bandKey, bandPath, bucketRows, linePath, runPoints } from '../src/ui/charts/series';
+import { measureImageTasks } from './images';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' } } });
 const SECONDS = Number(args.seconds);
@@ -213,6 +214,7 @@ try {
       await page.close();
     }
   }
+  report.imageTasks = await measureImageTasks(browser, link, SECONDS / 2);
   report.chartUpdateMathBothCharts = chartMathMs();
   report.noiseEstimator = noiseEstimator;
   process.stderr.write('measuring the main thread with 16 runs…\n');

@@ -390,6 +390,7 @@ function arbitraryTask(): fc.Arbitrary<TaskSpec> {
 
 function arbitrarySpec(): fc.Arbitrary<ExperimentSpec> {
   const d = defaultSpec();
+  const dm = d.model as Extract<ExperimentSpec['model'], { kind: 'mlp' }>;
   const runId = fc.stringMatching(/^[A-Za-z0-9_-]{1,24}$/);
   const run = fc.record({
     id: runId,
@@ -404,9 +405,9 @@ function arbitrarySpec(): fc.Arbitrary<ExperimentSpec> {
       model: orDefault(
         fc.record({
           kind: fc.constant('mlp' as const),
-          width: orDefault(fc.integer({ min: 1, max: 4096 }), d.model.width),
-          depth: orDefault(fc.integer({ min: 1, max: 8 }), d.model.depth),
-          activation: orDefault(fc.constantFrom(...ACTIVATIONS), d.model.activation),
+          width: orDefault(fc.integer({ min: 1, max: 4096 }), dm.width),
+          depth: orDefault(fc.integer({ min: 1, max: 8 }), dm.depth),
+          activation: orDefault(fc.constantFrom(...ACTIVATIONS), dm.activation),
         }),
         d.model,
       ),

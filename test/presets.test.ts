@@ -5,6 +5,7 @@
  * parent's stream position.
  */
 import { describe, expect, it } from 'vitest';
+import { loadShippedAssets } from '../src/cli/run';
 import { Trainer, type MetricRow } from '../src/engine/trainer';
 import { decodeLink, linkUrl } from '../src/spec/link';
 import { PRESETS, findPreset } from '../src/spec/presets';
@@ -17,14 +18,16 @@ onCpuBackendWithoutLeaks();
 const BUDGET = 40;
 
 /**
- * The preset with a budget of BUDGET steps and a small probe set; change and fork steps scale with the budget
+ * The preset with a budget of BUDGET steps (4 for a CNN) and a small probe set; change and fork steps scale with the budget
  * (equal steps stay equal, and a fork's own change stays after its fork).
  */
 function shrink(spec: ExperimentSpec): ExperimentSpec {
-  const scale = (step: number) => Math.min(BUDGET - 1, Math.round((step * BUDGET) / spec.budgetSteps));
+  // A CNN on the cpu backend is slow: image presets train a few steps.
+  const budget = spec.model.kind === 'cnn' ? 4 : BUDGET;
+  const scale = (step: number) => Math.min(budget - 1, Math.round((step * budget) / spec.budgetSteps));
   return ExperimentSpec.parse({
     ...spec,
-    budgetSteps: BUDGET,
+    budgetSteps: budget,
     evalEvery: 10,
     probeSize: 64,
     runs: spec.runs.map((run) => {
@@ -84,7 +87,7 @@ describe('presets', () => {
     async (_name, preset) => {
       const spec = shrink(ExperimentSpec.parse(preset.spec));
       expect(validateSpec(spec).ok).toBe(true);
-      const trainer = new Trainer(spec, { groupRuns: true });
+      const trainer = new Trainer(spec, { groupRuns: true, assets: loadShippedAssets(spec, new Map()) });
       const rows = new Map<string, MetricRow[]>();
       try {
         const forks = spec.runs.filter((r) => r.fork);
@@ -96,7 +99,7 @@ describe('presets', () => {
         for (const run of spec.runs) {
           const p = progress.get(run.id)!;
           expect(p.status, `${run.id}: ${p.reason ?? ''}`).toBe('done');
-          expect(p.step).toBe(BUDGET);
+          expect(p.step).toBe(spec.budgetSteps);
           const runRows = rows.get(run.id)!;
           for (const row of runRows) {
             expect(Number.isFinite(row.trainLoss), `${run.id} step ${row.step}`).toBe(true);
@@ -104,7 +107,7 @@ describe('presets', () => {
           }
           const start = run.fork ? run.fork.atStep : 0;
           expect(runRows[0].step).toBe(start + 1);
-          expect(runRows.map((r) => r.step)).toEqual(Array.from({ length: BUDGET - start }, (_, i) => start + i + 1));
+          expect(runRows.map((r) => r.step)).toEqual(Array.from({ length: spec.budgetSteps - start }, (_, i) => start + i + 1));
           if (run.fork) {
             // The fork continues from its parent's sample count at the fork step, with its own batch size.
             const parentRows = rows.get(run.fork.parent)!;

@@ -10,6 +10,7 @@ import type { ComparisonSpec, ExperimentSpec } from '../spec/schema';
 import { compare, type CompareInputs } from '../engine/compare';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { MissingAssetError, isUpload, type Assets } from '../engine/data/assets';
 import { assetsFor } from '../engine/tasks';
 import type { CliBackend } from './args';
@@ -122,7 +123,9 @@ export function loadShippedAssets(spec: ExperimentSpec, assets: Assets): Assets 
   for (const name of assetsFor(spec.task)) {
     if (assets.has(name)) continue;
     if (isUpload(name)) throw new MissingAssetError(name);
-    assets.set(name, new Uint8Array(readFileSync(`${PUBLIC_DATA}${name}`)));
+    const bytes = readFileSync(`${PUBLIC_DATA}${name}`);
+    // A shipped file named *.gz is gzipped as a whole.
+    assets.set(name, new Uint8Array(name.endsWith('.gz') ? gunzipSync(bytes) : bytes));
   }
   return assets;
 }

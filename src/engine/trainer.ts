@@ -208,7 +208,8 @@ export class Trainer {
     }
     const grid = this.grid && { size: this.grid.size, extent: this.grid.extent };
     // Optional Task fields of image and text tasks.
-    const { inputImage, vocabulary } = this.task as { inputImage?: ProbeInfo['image']; vocabulary?: string };
+    const { inputImage } = this.task;
+    const { vocabulary } = this.task as { vocabulary?: string };
     return {
       x: this.probeX.slice(0, n * this.task.inputDim),
       inputDim: this.task.inputDim,
@@ -405,6 +406,7 @@ export class Trainer {
    * group per call, not once per step.
    */
   async advance(maxSteps: number): Promise<Map<string, MetricRow[]>> {
+    if (this.stopExhausted()) this.needsRegroup = true;
     if (this.needsRegroup) this.regroup();
     const rows = new Map<string, MetricRow[]>();
     for (const group of this.groups) {
@@ -414,6 +416,7 @@ export class Trainer {
       group.runs.forEach((run, i) => rows.set(run.id, groupRows[i]));
       if (group.runs.some((r) => r.status !== 'running' || this.batchAt(r.spec, r.step) !== group.batchSize)) this.needsRegroup = true;
     }
+    if (this.stopExhausted()) this.needsRegroup = true;
     if (this.startForks()) this.needsRegroup = true;
     return rows;
   }
@@ -421,11 +424,36 @@ export class Trainer {
   /** Steps `run` may take before something changes its group: its budget, its change, or a fork of it. */
   private stepsUntilEvent(run: RunState): number {
     const events = [this.spec.budgetSteps];
+    const left = this.onlineSamplesLeft(run);
+    if (left !== null) events.push(run.step + Math.floor(left / this.batchAt(run.spec, run.step)));
     if (run.spec.change && run.step < run.spec.change.atStep) events.push(run.spec.change.atStep);
     for (const other of this.runs) {
       if (other.status === 'waiting' && other.spec.fork!.parent === run.id && run.step < other.spec.fork!.atStep) events.push(other.spec.fork!.atStep);
     }
     return Math.min(...events) - run.step;
+  }
+
+  /** Online on a finite set (Task.streamSize): the samples left in the run's single pass; else null. */
+  private onlineSamplesLeft(run: RunState): number | null {
+    const size = this.task.streamSize;
+    return size === undefined || this.spec.regime.kind !== 'online' ? null : size - run.samples;
+  }
+
+  /**
+   * Online, a finite set is used once: a run whose next batch would need a second pass stops as done,
+   * with the reason. Returns true when any run stopped.
+   */
+  private stopExhausted(): boolean {
+    let stopped = false;
+    for (const run of this.runs) {
+      const left = this.onlineSamplesLeft(run);
+      const batch = this.batchAt(run.spec, run.step);
+      if (run.status !== 'running' || left === null || left >= batch) continue;
+      run.status = 'done';
+      run.reason = `used up the ${this.task.streamSize!.toLocaleString('en-US')} training samples after ${run.step.toLocaleString('en-US')} steps (online training is a single pass; step ${run.step + 1} would need ${batch} more, ${left} are left)`;
+      stopped = true;
+    }
+    return stopped;
   }
 
   /**
@@ -483,6 +511,11 @@ export class Trainer {
     const y = new Float32Array(R * B * cfg.outputDim);
     const startStep = group.runs.map((r) => r.step);
     const startSamples = group.runs.map((r) => r.samples);
+    // Each run's last step: the budget, or online on a finite set the end of its single pass (evaluated too).
+    const lastStep = group.runs.map((run) => {
+      const left = this.onlineSamplesLeft(run);
+      return left === null ? budgetSteps : Math.min(budgetSteps, run.step + Math.floor(left / B));
+    });
     const lrs: number[][] = [];
     const pending: { loss: tf.Tensor[]; eval: tf.Tensor[]; trainSet: tf.Tensor[]; gradSq: tf.Tensor[]; spread: tf.Tensor[] } = {
       loss: [],
@@ -518,7 +551,7 @@ export class Trainer {
         noiseAt.push(s);
       }
       // Runs in a group may be at different steps; evaluate when any of them reaches an eval point.
-      if (startStep.some((st) => (st + s + 1) % evalEvery === 0 || st + s + 1 === budgetSteps)) {
+      if (startStep.some((st, r) => (st + s + 1) % evalEvery === 0 || st + s + 1 === lastStep[r])) {
         const probe = evaluate(cfg, group.tensors.params, group.probeX, group.probeY, this.ladderKeep);
         pending.eval.push(probe.loss);
         evalOutputs.push({ probe: probe.outputs, grid: group.gridX && tf.tidy(() => this.model.forward(group.tensors.params, group.gridX!)) });
@@ -562,7 +595,7 @@ export class Trainer {
         const scale = run.noise.noiseScale;
         if (scale !== null) row.noiseScale = scale;
         if (evalAt[e] === s) {
-          if (step % evalEvery === 0 || step === budgetSteps) {
+          if (step % evalEvery === 0 || step === lastStep[r]) {
             row.evalLoss = evals[e * R + r];
             if (trainSet.length) row.trainSetLoss = trainSet[e * R + r];
             const levels = newlyReached(this.levels, have, row.evalLoss);

@@ -50,7 +50,29 @@ export const Toy2dTask = z.object({
   labelNoise: numIn('Label flip probability', 0, 0.5).default(0.05),
 });
 
-export const TaskSpec = z.discriminatedUnion('kind', [TeacherStudentTask, Toy2dTask]);
+/** MNIST handwritten digits (shipped, loaded when needed): one pass online, a subset of `trainSize` offline. */
+export const DigitsTask = z.object({ kind: z.literal('digits') });
+
+/** An infinite stream of procedurally drawn 32×32 colour shapes and textures, ten classes. */
+export const ShapesTask = z.object({
+  kind: z.literal('shapes'),
+  /** Amplitude of the uniform pixel noise (pixel values are in [0, 1]). */
+  noise: numIn('Pixel noise', 0, 1).default(0.1),
+});
+
+export const UPLOAD_FILE = /^upload:[^/\\]{1,120}$/;
+/** A person's own table (.csv: numeric features and a label column); the file stays on their device. */
+export const CsvTask = z.object({
+  kind: z.literal('csv'),
+  /** "upload:<file name>": named in the link, never carried by it. */
+  file: z.string({ error: 'The data file must be named' }).regex(UPLOAD_FILE, { error: 'The data file must be an upload ("upload:<file name>")' }).default('upload:data.csv'),
+  /** The label column by its header name; empty means the last column. */
+  label: z.string({ error: 'The label column must be text' }).max(200, { error: 'Label column: at most 200 characters' }).default(''),
+  /** Fraction of the rows held out for the probe set (a fixed split). */
+  heldOut: numIn('Held-out fraction', 0.05, 0.5).default(0.2),
+});
+
+export const TaskSpec = z.discriminatedUnion('kind', [TeacherStudentTask, Toy2dTask, DigitsTask, ShapesTask, CsvTask]);
 
 export const ACTIVATIONS = ['relu', 'tanh', 'gelu'] as const;
 export const MlpModel = z.object({
@@ -62,7 +84,16 @@ export const MlpModel = z.object({
   activation: z.enum(ACTIVATIONS).default('relu'),
 });
 
-export const ModelSpec = z.discriminatedUnion('kind', [MlpModel]);
+/** Two conv(3×3, same)–relu–maxpool(2×2) blocks and a dense head; image tasks only. */
+export const CnnModel = z.object({
+  kind: z.literal('cnn'),
+  conv1: intIn('Conv 1 channels', 1, 64).default(8),
+  conv2: intIn('Conv 2 channels', 1, 128).default(16),
+  /** Width of the hidden dense layer. */
+  dense: intIn('Dense width', 1, 1024).default(64),
+});
+
+export const ModelSpec = z.discriminatedUnion('kind', [MlpModel, CnnModel]);
 
 export const OptimizerSpec = z.object({
   kind: z.enum(['sgd', 'momentum', 'adam']).default('sgd'),
@@ -81,6 +112,11 @@ export const LrScheduleSpec = z.discriminatedUnion('kind', [
     finalFactor: numIn('Final LR factor', 0, 1).default(0),
   }),
 ]);
+
+/** Tasks whose inputs are images (Task.inputImage), the ones a CNN can train on. */
+export const IMAGE_TASKS: readonly string[] = ['digits', 'shapes'];
+/** Training digits in the shipped MNIST file (public/data/mnist.bin.gz). */
+export const DIGITS_TRAIN = 60_000;
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,24}$/;
 
@@ -208,6 +244,8 @@ export const ExperimentSpec = z
     });
     const { top, bottom } = spec.ladder;
     if (top !== undefined && bottom !== undefined && bottom >= top) issue(['ladder', 'bottom'], 'The ladder bottom must be below its top');
+    if (spec.model.kind === 'cnn' && !IMAGE_TASKS.includes(spec.task.kind)) issue(['model', 'kind'], 'The CNN needs an image task (digits or shapes)');
+    if (spec.task.kind === 'digits' && spec.regime.kind === 'offline' && spec.regime.trainSize > DIGITS_TRAIN) issue(['regime', 'trainSize'], `MNIST has ${DIGITS_TRAIN.toLocaleString('en-US')} training digits`);
     if (spec.lrSchedule.kind === 'warmup-cosine' && spec.lrSchedule.warmupSteps >= spec.budgetSteps) {
       ctx.addIssue({
         code: 'custom',

@@ -68,4 +68,8 @@ export const training = {
     useRuns.setState({ loadingBackend: true, errors: [] });
     send({ type: 'restore', checkpoint, backend, play });
   },
+  /** Hands the worker a person's file (the bytes are transferred, not copied). */
+  upload(name: string, bytes: Uint8Array) {
+    worker.postMessage({ type: 'upload', name, bytes } satisfies ToWorker, [bytes.buffer]);
+  },
 };

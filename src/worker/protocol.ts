@@ -39,7 +39,9 @@ export type ToWorker =
   | { type: 'step' }
   | { type: 'reset' }
   /** Like load, but every run continues from a checkpoint (a saved experiment reopened after a reload). */
-  | { type: 'restore'; checkpoint: TrainerCheckpoint; backend: BackendChoice; play: boolean };
+  | { type: 'restore'; checkpoint: TrainerCheckpoint; backend: BackendChoice; play: boolean }
+  /** A person's own data file (an upload: name "upload:<file name>"), kept in the worker's Assets map; never fetched or sent elsewhere. */
+  | { type: 'upload'; name: string; bytes: Uint8Array };
 
 export type FromWorker =
   | { type: 'backend'; info: BackendInfo }

@@ -8,7 +8,7 @@ import { assetsFor } from '../engine/tasks';
 import { MissingAssetError, isUpload, type Assets } from '../engine/data/assets';
 import type { ExperimentSpec } from '../spec/schema';
 import { chooseBackend, watchGpuErrors } from './backends';
-import type { FromWorker, ToWorker } from './protocol';
+import type { BackendChoice, FromWorker, ToWorker } from './protocol';
 
 const POST_INTERVAL_MS = 100;
 /** Each chunk of steps aims at this much compute, so pause and edits answer quickly. */
@@ -42,6 +42,8 @@ async function postCheckpoint(): Promise<void> {
   lastCheckpoint = performance.now();
   post({ type: 'checkpoint', checkpoint: await trainer.checkpoint() });
 }
+/** The backend asked for by the last load, for a load retried by an update. */
+let backendChoice: BackendChoice = 'auto';
 
 function flush(): void {
   if (!trainer) return;
@@ -103,8 +105,11 @@ async function fetchAsset(name: string): Promise<Uint8Array> {
     bytes.set(part, at);
     at += part.length;
   }
+  // A shipped file named *.gz is gzipped as a whole (unless the server already undid that).
+  const gzipped = name.endsWith('.gz') && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const data = gzipped ? new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()) : bytes;
   post({ type: 'data', name, loaded, total, done: true });
-  return bytes;
+  return data;
 }
 
 /** Loads every data file the experiment's task needs that is not loaded yet (uploads cannot be fetched). */
@@ -122,6 +127,7 @@ async function handle(command: ToWorker): Promise<void> {
       setPlaying(false);
       trainer?.dispose();
       trainer = null;
+      backendChoice = command.backend;
       const info = await chooseBackend(command.backend);
       watchGpuErrors(failFatally);
       post({ type: 'backend', info });
@@ -134,7 +140,8 @@ async function handle(command: ToWorker): Promise<void> {
       return;
     }
     case 'update': {
-      if (!trainer) return;
+      // No trainer: the last load failed (e.g. it needed an uploaded file): try again with this experiment.
+      if (!trainer) return handle({ type: 'load', spec: command.spec, backend: backendChoice, play: false });
       flush();
       await loadAssets(command.spec);
       restarted(trainer.update(command.spec));
@@ -190,6 +197,8 @@ async function handle(command: ToWorker): Promise<void> {
       setPlaying(command.play);
       return;
     }
+    case 'upload': // stored on receipt (self.onmessage)
+      return;
     case 'play':
       setPlaying(true);
       return;
@@ -246,9 +255,14 @@ async function pump(): Promise<void> {
   } finally {
     pumping = false;
   }
+  // A command that failed ends that pump; the commands queued behind it still run.
+  if (queue.length) void pump();
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
-  queue.push(event.data);
+  // An upload is stored at once, not queued: a load already waiting for that file (a link opened just before
+  // the person chose it) then finds it.
+  if (event.data.type === 'upload') assets.set(event.data.name, event.data.bytes);
+  else queue.push(event.data);
   void pump();
 };

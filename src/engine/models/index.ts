@@ -7,6 +7,7 @@ import type * as tf from '../tf';
 import type { ModelSpec } from '../../spec/schema';
 import type { Task } from '../tasks';
 import { mlp } from './mlp';
+import { cnn } from './cnn';
 
 export interface Model {
   /** Shapes of one run's parameters, without the run axis, in the order `forward` takes them. */
@@ -17,9 +18,12 @@ export interface Model {
   forward(params: tf.Tensor[], x: tf.Tensor): tf.Tensor;
 }
 
-export function createModel(spec: ModelSpec, task: Pick<Task, 'inputDim' | 'outputDim'>): Model {
+export function createModel(spec: ModelSpec, task: Pick<Task, 'inputDim' | 'outputDim' | 'inputImage'>): Model {
   switch (spec.kind) {
     case 'mlp':
       return mlp({ inputDim: task.inputDim, outputDim: task.outputDim, width: spec.width, depth: spec.depth, activation: spec.activation });
+    case 'cnn':
+      if (!task.inputImage) throw new Error('The CNN needs an image task (digits or shapes).');
+      return cnn({ ...task.inputImage, outputDim: task.outputDim, conv1: spec.conv1, conv2: spec.conv2, dense: spec.dense });
   }
 }

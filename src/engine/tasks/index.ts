@@ -1,6 +1,9 @@
 import type { TaskSpec } from '../../spec/schema';
 import { TeacherStudentTask } from './teacherStudent';
 import { Toy2dTask } from './toy2d';
+import { DIGITS_FILE, DigitsTask, digitsSet } from './digits';
+import { ShapesTask } from './shapes';
+import { CsvTask, csvTable } from './csv';
 import type { Task } from './task';
 import type { Assets } from '../data/assets';
 
@@ -11,15 +14,26 @@ export function assetsFor(spec: TaskSpec): string[] {
   switch (spec.kind) {
     case 'teacher-student':
     case 'toy2d':
+    case 'shapes':
       return [];
+    case 'digits':
+      return [DIGITS_FILE];
+    case 'csv':
+      return [spec.file];
   }
 }
 
-export function createTask(spec: TaskSpec, dataSeed: number, _assets: Assets = new Map()): Task {
+export function createTask(spec: TaskSpec, dataSeed: number, assets: Assets = new Map()): Task {
   switch (spec.kind) {
     case 'teacher-student':
       return new TeacherStudentTask(spec, dataSeed);
     case 'toy2d':
       return new Toy2dTask(spec.dataset, spec.labelNoise);
+    case 'digits':
+      return new DigitsTask(digitsSet(assets), dataSeed);
+    case 'shapes':
+      return new ShapesTask(spec.noise);
+    case 'csv':
+      return new CsvTask(csvTable(assets, spec.file, spec.label), spec.heldOut, dataSeed);
   }
 }

@@ -9,6 +9,13 @@ export interface Task {
   /** Width of the model's output: classes (logits) or regression targets. */
   readonly outputDim: number;
   readonly loss: LossKind;
+  /** Image tasks: how the inputDim values form a picture (row-major, channels last, values as the model sees them). */
+  readonly inputImage?: { width: number; height: number; channels: number };
+  /**
+   * A finite data set: samples in each training stream (one pass over its training pool). Online, a run
+   * stops when its next batch would need a second pass. Undefined for an infinite stream.
+   */
+  readonly streamSize?: number;
   /**
    * Writes samples [start, start + count) of the stream `streamKey` into `x` (count × inputDim) and `y`
    * (count × outputDim: a one-hot label for classification, the target for regression), from `offset` rows.

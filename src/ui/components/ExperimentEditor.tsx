@@ -2,11 +2,12 @@
 import { useState } from 'react';
 import { ShowControl } from './Visibility';
 import { PRESETS, findPreset, type Preset } from '../../spec/presets';
-import { ACTIVATIONS, ExperimentSpec, LrScheduleSpec, RegimeSpec, TOY_DATASETS, defaultTask } from '../../spec/schema';
+import { ACTIVATIONS, ExperimentSpec, LrScheduleSpec, ModelSpec, RegimeSpec, TOY_DATASETS, defaultTask } from '../../spec/schema';
 import { applyExperiment } from '../actions';
 import { draftIsDirty, editDraft, setDraft, useExperiment } from '../stores/experiment';
 import { CheckboxField, NumberField, SelectField } from './Field';
 import { RunsEditor } from './RunsEditor';
+import { UploadData } from './UploadData';
 import './interventions.css';
 
 function TaskFields() {
@@ -17,7 +18,7 @@ function TaskFields() {
       <SelectField
         label="Task"
         path={['task', 'kind']}
-        options={['teacher-student', 'toy2d'] as const}
+        options={['teacher-student', 'toy2d', 'digits', 'shapes', 'csv'] as const}
         onSelect={(kind) => editDraft(['task'], defaultTask(kind))}
       />
       {task.kind === 'teacher-student' ? (
@@ -32,13 +33,46 @@ function TaskFields() {
           )}
           <NumberField label="Teacher scale" path={['task', 'teacherScale']} hint="Larger: sharper labels, lower Bayes loss" />
         </>
-      ) : (
+      ) : task.kind === 'toy2d' ? (
         <>
           <SelectField label="Dataset" path={['task', 'dataset']} options={TOY_DATASETS} />
           <NumberField label="Label flips" path={['task', 'labelNoise']} hint="Probability a label is flipped" />
         </>
-      )}
+      ) : task.kind === 'digits' ? (
+        <p className="hint">MNIST: 60,000 training digits (online, each run sees each once, then stops), 10,000 held out for the probe set; 6.9 MB, loaded on first use.</p>
+      ) : task.kind === 'shapes' ? (
+        <NumberField label="Pixel noise" path={['task', 'noise']} hint="Amplitude of the uniform noise on every pixel (values in [0, 1])" />
+      ) : task.kind === 'csv' ? (
+        <>
+          <UploadData accept={['.csv']} />
+          <NumberField label="Held out" path={['task', 'heldOut']} hint="Fraction of the rows kept for the probe set" />
+        </>
+      ) : null}
       <NumberField label="Data seed" path={['dataSeed']} hint="Seeds the teacher and the probe set" />
+    </fieldset>
+  );
+}
+
+/** MLP or CNN (image tasks): switching replaces the model with that kind's defaults. */
+function ModelFields() {
+  const kind = useExperiment((s) => (s.draft.model as { kind?: string } | undefined)?.kind ?? 'mlp');
+  return (
+    <fieldset data-testid="model-fields">
+      <legend>Model</legend>
+      <SelectField label="Model" path={['model', 'kind']} options={['mlp', 'cnn'] as const} onSelect={(k) => editDraft(['model'], ModelSpec.parse({ kind: k }))} />
+      {kind === 'cnn' ? (
+        <>
+          <NumberField label="Conv 1 channels" path={['model', 'conv1']} hint="3×3 conv, relu, 2×2 max pool" />
+          <NumberField label="Conv 2 channels" path={['model', 'conv2']} hint="3×3 conv, relu, 2×2 max pool" />
+          <NumberField label="Dense width" path={['model', 'dense']} hint="The hidden layer of the head" />
+        </>
+      ) : (
+        <>
+          <NumberField label="Width" path={['model', 'width']} />
+          <NumberField label="Depth" path={['model', 'depth']} hint="Hidden layers" />
+          <SelectField label="Activation" path={['model', 'activation']} options={ACTIVATIONS} />
+        </>
+      )}
     </fieldset>
   );
 }
@@ -165,12 +199,7 @@ export function ExperimentEditor() {
         <PresetPicker />
       </ShowControl>
       <TaskFields />
-      <fieldset>
-        <legend>Model (MLP)</legend>
-        <NumberField label="Width" path={['model', 'width']} />
-        <NumberField label="Depth" path={['model', 'depth']} hint="Hidden layers" />
-        <SelectField label="Activation" path={['model', 'activation']} options={ACTIVATIONS} />
-      </fieldset>
+      <ModelFields />
       <OptimizerFields />
       <fieldset>
         <legend>Training</legend>
