@@ -91,3 +91,26 @@ test('snapshot now, a seed twin in one click, and the comparison in the link', a
   await expect(compare.getByTestId('compare-baseline')).toContainText(/small vs small-s2|small-s2 has not reached this level yet/);
   expect(await failures()).toEqual([]);
 });
+
+test('on an image task the probe examples where the runs differ most are drawn as pictures', async ({ page }) => {
+  const failures = watchForFailures(page);
+  const digits = {
+    task: { kind: 'digits' as const },
+    budgetSteps: 150,
+    evalEvery: 25,
+    probeSize: 128,
+    runs: [
+      { id: 'b16', batchSize: 16, learningRate: 0.1 },
+      { id: 'b64', batchSize: 64, learningRate: 0.1 },
+    ],
+    comparisons: [{ a: 'b16', b: 'b64' }],
+  };
+  await page.goto(experimentPath(digits, true, '?backend=wasm'));
+  const list = page.getByTestId('compare').getByTestId('disagreements');
+  await expect(list).toBeVisible({ timeout: 120_000 });
+  const pictures = list.locator('canvas.probe-image');
+  await expect(pictures).toHaveCount(8);
+  expect(await pictures.first().evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([28, 28]);
+  expect(await painted(pictures.first())).toBe(true);
+  expect(await failures()).toEqual([]);
+});
