@@ -336,6 +336,7 @@ function arbitraryTask(): fc.Arbitrary<TaskSpec> {
 
 function arbitrarySpec(): fc.Arbitrary<ExperimentSpec> {
   const d = defaultSpec();
+  const mlp = d.model as Extract<ExperimentSpec['model'], { kind: 'mlp' }>;
   const runId = fc.stringMatching(/^[A-Za-z0-9_-]{1,24}$/);
   const run = fc.record({
     id: runId,
@@ -350,11 +351,11 @@ function arbitrarySpec(): fc.Arbitrary<ExperimentSpec> {
       model: orDefault(
         fc.record({
           kind: fc.constant('mlp' as const),
-          width: orDefault(fc.integer({ min: 1, max: 4096 }), d.model.width),
-          depth: orDefault(fc.integer({ min: 1, max: 8 }), d.model.depth),
-          activation: orDefault(fc.constantFrom(...ACTIVATIONS), d.model.activation),
+          width: orDefault(fc.integer({ min: 1, max: 4096 }), mlp.width),
+          depth: orDefault(fc.integer({ min: 1, max: 8 }), mlp.depth),
+          activation: orDefault(fc.constantFrom(...ACTIVATIONS), mlp.activation),
         }),
-        d.model,
+        mlp,
       ),
       optimizer: orDefault(
         fc.record({

@@ -321,6 +321,7 @@ export class Trainer {
       outputDim: this.task.outputDim,
       model: this.model,
       loss: this.task.loss,
+      positions: this.task.positions,
       optimizer: this.spec.optimizer,
     };
   }

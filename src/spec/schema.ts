@@ -50,7 +50,20 @@ export const Toy2dTask = z.object({
   labelNoise: numIn('Label flip probability', 0, 0.5).default(0.05),
 });
 
-export const TaskSpec = z.discriminatedUnion('kind', [TeacherStudentTask, Toy2dTask]);
+const CONTEXT = intIn('Context', 4, 128);
+
+/** A random Markov source over a small alphabet: its entropy rate is the loss floor. */
+export const MarkovTask = z.object({
+  kind: z.literal('markov'),
+  alphabet: intIn('Alphabet', 2, 62).default(12),
+  /** Letters of context the source conditions on. */
+  order: intIn('Order', 1, 2).default(2),
+  /** Dirichlet α of each transition row: smaller means more predictable text and a lower entropy rate. */
+  concentration: numIn('Dirichlet α', 0.05, 100).default(0.3),
+  context: CONTEXT.default(32),
+});
+
+export const TaskSpec = z.discriminatedUnion('kind', [TeacherStudentTask, Toy2dTask, MarkovTask]);
 
 export const ACTIVATIONS = ['relu', 'tanh', 'gelu'] as const;
 export const MlpModel = z.object({
@@ -62,7 +75,27 @@ export const MlpModel = z.object({
   activation: z.enum(ACTIVATIONS).default('relu'),
 });
 
-export const ModelSpec = z.discriminatedUnion('kind', [MlpModel]);
+/** A small decoder-only transformer for the sequence tasks (text, markov): pre-norm, learned positions. */
+export const TransformerModel = z.object({
+  kind: z.literal('transformer'),
+  layers: intIn('Layers', 1, 4).default(2),
+  width: intIn('Width', 8, 256).default(64),
+  heads: intIn('Heads', 1, 16).default(4),
+});
+
+export const ModelSpec = z.discriminatedUnion('kind', [MlpModel, TransformerModel]);
+
+const SEQUENCE_TASKS: readonly string[] = ['text', 'markov'];
+
+/** The sequence tasks and the transformer go together; the transformer's width splits into its heads. */
+function sequenceIssues(spec: { task: { kind: string }; model: z.infer<typeof ModelSpec> }, issue: (path: (string | number)[], message: string) => void): void {
+  const sequence = SEQUENCE_TASKS.includes(spec.task.kind);
+  if (sequence && spec.model.kind !== 'transformer') issue(['model', 'kind'], `The ${spec.task.kind} task needs the transformer model`);
+  if (!sequence && spec.model.kind === 'transformer') issue(['model', 'kind'], 'The transformer needs a text or Markov task');
+  if (spec.model.kind === 'transformer' && spec.model.width % spec.model.heads !== 0) {
+    issue(['model', 'heads'], `Width ${spec.model.width} must split evenly into ${spec.model.heads} heads`);
+  }
+}
 
 export const OptimizerSpec = z.object({
   kind: z.enum(['sgd', 'momentum', 'adam']).default('sgd'),
@@ -175,6 +208,7 @@ export const ExperimentSpec = z
       }
       seen.set(run.id, run);
     });
+    sequenceIssues(spec, issue);
     if (spec.lrSchedule.kind === 'warmup-cosine' && spec.lrSchedule.warmupSteps >= spec.budgetSteps) {
       ctx.addIssue({
         code: 'custom',

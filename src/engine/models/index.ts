@@ -7,6 +7,7 @@ import type * as tf from '../tf';
 import type { ModelSpec } from '../../spec/schema';
 import type { Task } from '../tasks';
 import { mlp } from './mlp';
+import { transformer } from './transformer';
 
 export interface Model {
   /** Shapes of one run's parameters, without the run axis, in the order `forward` takes them. */
@@ -21,5 +22,8 @@ export function createModel(spec: ModelSpec, task: Pick<Task, 'inputDim' | 'outp
   switch (spec.kind) {
     case 'mlp':
       return mlp({ inputDim: task.inputDim, outputDim: task.outputDim, width: spec.width, depth: spec.depth, activation: spec.activation });
+    case 'transformer':
+      // A sequence task's input is its T token ids and its output T rows of V logits.
+      return transformer({ context: task.inputDim, vocabulary: task.outputDim / task.inputDim, width: spec.width, layers: spec.layers, heads: spec.heads });
   }
 }

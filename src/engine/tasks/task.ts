@@ -19,6 +19,18 @@ export interface Task {
    * (the floor a perfect model's held-out loss approaches), else null.
    */
   bayesLoss(probeX: Float32Array, count: number): number | null;
+  /**
+   * Predictions per sample (default 1). A sequence task predicts the next token at each of its T positions:
+   * outputDim = positions × classes, and the loss is the mean over positions (see loss.ts).
+   */
+  readonly positions?: number;
+  /** A sequence task's characters, one per token id, so examples can be shown as text. */
+  readonly vocabulary?: string;
+  /**
+   * A finite stream (a corpus): the samples of one pass. Online runs stop before they would need a second
+   * pass. Absent for infinite streams.
+   */
+  readonly streamLength?: number;
 }
 
 /** Numerically safe softmax into `out`. */
