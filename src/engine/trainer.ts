@@ -270,13 +270,39 @@ export class Trainer {
       group.runs.forEach((run, i) => rows.set(run.id, groupRows[i]));
       if (group.runs.some((r) => r.status !== 'running' || this.batchAt(r.spec, r.step) !== group.batchSize)) this.needsRegroup = true;
     }
+    if (this.stopExhaustedRuns()) this.needsRegroup = true;
     if (this.startForks()) this.needsRegroup = true;
     return rows;
   }
 
-  /** Steps `run` may take before something changes its group: its budget, its change, or a fork of it. */
+  /** Online on a finite stream (a text corpus): the samples of one pass; else null (no limit). */
+  private get passLength(): number | null {
+    return this.spec.regime.kind === 'online' ? (this.task.streamLength ?? null) : null;
+  }
+
+  /**
+   * Online training is a single pass: a run whose next batch would need samples past the end of a finite
+   * stream stops (done, with the reason) instead of reading any sample twice. Returns true when any stopped.
+   */
+  private stopExhaustedRuns(): boolean {
+    const pass = this.passLength;
+    if (pass === null) return false;
+    let stopped = false;
+    for (const run of this.runs) {
+      const batch = this.batchAt(run.spec, run.step);
+      if (run.status !== 'running' || run.samples + batch <= pass) continue;
+      run.status = 'done';
+      run.reason = `stopped at step ${run.step} of ${this.spec.budgetSteps}: online training reads each of the ${pass.toLocaleString('en-US')} training samples once, and a batch of ${batch} more would start a second pass (lower the budget or the batch, or train offline)`;
+      stopped = true;
+    }
+    return stopped;
+  }
+
+  /** Steps `run` may take before something changes its group: its budget, its change, a fork of it, or the end of its data. */
   private stepsUntilEvent(run: RunState): number {
     const events = [this.spec.budgetSteps];
+    const pass = this.passLength;
+    if (pass !== null) events.push(run.step + Math.floor((pass - run.samples) / this.batchAt(run.spec, run.step)));
     if (run.spec.change && run.step < run.spec.change.atStep) events.push(run.spec.change.atStep);
     for (const other of this.runs) {
       if (other.status === 'waiting' && other.spec.fork!.parent === run.id && run.step < other.spec.fork!.atStep) events.push(other.spec.fork!.atStep);

@@ -50,7 +50,20 @@ export const Toy2dTask = z.object({
   labelNoise: numIn('Label flip probability', 0, 0.5).default(0.05),
 });
 
+/** Shipped corpora of the text task (public/data/<name>.txt); a person's own file is "upload:<name>.txt". */
+export const TEXT_CORPORA = ['kjv'] as const;
 const CONTEXT = intIn('Context', 4, 128);
+export const TextTask = z.object({
+  kind: z.literal('text'),
+  /** "kjv" (the King James Bible, shipped) or "upload:<file name>.txt": an upload is named in a link, never carried. */
+  corpus: z
+    .string({ error: 'Corpus must be text' })
+    // eslint-disable-next-line no-control-regex
+    .regex(/^(kjv|upload:[^/\\\u0000-\u001f]{1,96}\.[tT][xX][tT])$/, { error: 'Corpus: "kjv" or an uploaded .txt file' })
+    .default('kjv'),
+  /** Characters of context: a sample is a window of context + 1 characters, predicted at every position. */
+  context: CONTEXT.default(32),
+});
 
 /** A random Markov source over a small alphabet: its entropy rate is the loss floor. */
 export const MarkovTask = z.object({
@@ -63,7 +76,7 @@ export const MarkovTask = z.object({
   context: CONTEXT.default(32),
 });
 
-export const TaskSpec = z.discriminatedUnion('kind', [TeacherStudentTask, Toy2dTask, MarkovTask]);
+export const TaskSpec = z.discriminatedUnion('kind', [TeacherStudentTask, Toy2dTask, TextTask, MarkovTask]);
 
 export const ACTIVATIONS = ['relu', 'tanh', 'gelu'] as const;
 export const MlpModel = z.object({

@@ -2,8 +2,9 @@ import type { TaskSpec } from '../../spec/schema';
 import { TeacherStudentTask } from './teacherStudent';
 import { Toy2dTask } from './toy2d';
 import type { Task } from './task';
-import type { Assets } from '../data/assets';
+import { requireAsset, type Assets } from '../data/assets';
 import { MarkovTask } from './markov';
+import { TextTask, corpusAsset, corpusFrom } from './text';
 
 export type { Task, LossKind } from './task';
 
@@ -14,10 +15,12 @@ export function assetsFor(spec: TaskSpec): string[] {
     case 'toy2d':
     case 'markov':
       return [];
+    case 'text':
+      return [corpusAsset(spec.corpus)];
   }
 }
 
-export function createTask(spec: TaskSpec, dataSeed: number, _assets: Assets = new Map()): Task {
+export function createTask(spec: TaskSpec, dataSeed: number, assets: Assets = new Map()): Task {
   switch (spec.kind) {
     case 'teacher-student':
       return new TeacherStudentTask(spec, dataSeed);
@@ -25,5 +28,9 @@ export function createTask(spec: TaskSpec, dataSeed: number, _assets: Assets = n
       return new Toy2dTask(spec.dataset, spec.labelNoise);
     case 'markov':
       return new MarkovTask({ alphabet: spec.alphabet, order: spec.order === 1 ? 1 : 2, concentration: spec.concentration, context: spec.context }, dataSeed);
+    case 'text': {
+      const name = corpusAsset(spec.corpus);
+      return new TextTask(corpusFrom(requireAsset(assets, name), name), name, spec.context, dataSeed);
+    }
   }
 }
