@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Trainer, type MetricRow } from '../src/engine/trainer';
+import { loadShippedAssets } from '../src/cli/run';
 import { decodeLink, linkUrl } from '../src/spec/link';
 import { PRESETS, findPreset } from '../src/spec/presets';
 import { ExperimentSpec, validateSpec } from '../src/spec/schema';
@@ -22,8 +23,11 @@ const BUDGET = 40;
  */
 function shrink(spec: ExperimentSpec): ExperimentSpec {
   const scale = (step: number) => Math.min(BUDGET - 1, Math.round((step * BUDGET) / spec.budgetSteps));
+  // Language presets train a smaller transformer on shorter windows here: the cpu backend is slow at it.
+  const small = spec.model.kind === 'transformer' && 'context' in spec.task ? { model: { ...spec.model, layers: 1, width: 8, heads: 2 }, task: { ...spec.task, context: 4 } } : {};
   return ExperimentSpec.parse({
     ...spec,
+    ...small,
     budgetSteps: BUDGET,
     evalEvery: 10,
     probeSize: 64,
@@ -84,7 +88,7 @@ describe('presets', () => {
     async (_name, preset) => {
       const spec = shrink(ExperimentSpec.parse(preset.spec));
       expect(validateSpec(spec).ok).toBe(true);
-      const trainer = new Trainer(spec, { groupRuns: true });
+      const trainer = new Trainer(spec, { groupRuns: true, assets: loadShippedAssets(spec, new Map()) });
       const rows = new Map<string, MetricRow[]>();
       try {
         const forks = spec.runs.filter((r) => r.fork);

@@ -56,4 +56,5 @@ export const training = {
   step: () => send({ type: 'step' }),
   fork: (parent: string, id: string, batchSize: number, learningRate: number) => send({ type: 'fork', parent, id, batchSize, learningRate }),
   reset: () => send({ type: 'reset' }),
+  upload: (name: string, bytes: Uint8Array) => send({ type: 'upload', name, bytes }),
 };

@@ -30,6 +30,8 @@ export type ToWorker =
   | { type: 'update'; spec: ExperimentSpec }
   /** Forks `parent` at its current step into a new run `id` with its own batch size and learning rate. */
   | { type: 'fork'; parent: string; id: string; batchSize: number; learningRate: number }
+  /** A file the person chose (named "upload:<file name>", see data/assets.ts): kept in the worker's data files. */
+  | { type: 'upload'; name: string; bytes: Uint8Array }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }

@@ -136,6 +136,10 @@ async function handle(command: ToWorker): Promise<void> {
       }
       return;
     }
+    case 'upload':
+      // The bytes were checked in the page (data/text.ts); a trainer already built keeps its own copy.
+      assets.set(command.name, command.bytes);
+      return;
     case 'reset':
       if (!trainer) return;
       flush();

@@ -1,10 +1,11 @@
 /** Editing the experiment: every field validated as typed, nothing trains until the draft is valid and applied. */
 import { useState } from 'react';
 import { PRESETS, findPreset, type Preset } from '../../spec/presets';
-import { ACTIVATIONS, ExperimentSpec, LrScheduleSpec, RegimeSpec, TOY_DATASETS, defaultTask } from '../../spec/schema';
+import { ACTIVATIONS, ExperimentSpec, LrScheduleSpec, RegimeSpec, TOY_DATASETS } from '../../spec/schema';
 import { applyExperiment } from '../actions';
 import { draftIsDirty, editDraft, setDraft, useExperiment } from '../stores/experiment';
 import { CheckboxField, NumberField, SelectField } from './Field';
+import { MarkovTaskFields, TextTaskFields, TransformerFields, selectTask } from './LanguageFields';
 import { RunsEditor } from './RunsEditor';
 import './interventions.css';
 
@@ -16,10 +17,14 @@ function TaskFields() {
       <SelectField
         label="Task"
         path={['task', 'kind']}
-        options={['teacher-student', 'toy2d'] as const}
-        onSelect={(kind) => editDraft(['task'], defaultTask(kind))}
+        options={['teacher-student', 'toy2d', 'text', 'markov'] as const}
+        onSelect={selectTask}
       />
-      {task.kind === 'teacher-student' ? (
+      {task.kind === 'text' ? (
+        <TextTaskFields />
+      ) : task.kind === 'markov' ? (
+        <MarkovTaskFields />
+      ) : task.kind === 'teacher-student' ? (
         <>
           <SelectField label="Output" path={['task', 'output']} options={['classification', 'regression'] as const} />
           <NumberField label="Input dim" path={['task', 'inputDim']} />
@@ -150,6 +155,7 @@ function PresetPicker() {
 export function ExperimentEditor() {
   const dirty = useExperiment(draftIsDirty);
   const issues = useExperiment((s) => s.issues);
+  const modelKind = useExperiment((s) => (s.draft.model as { kind?: string } | undefined)?.kind);
 
   return (
     <form
@@ -162,12 +168,19 @@ export function ExperimentEditor() {
     >
       <PresetPicker />
       <TaskFields />
-      <fieldset>
-        <legend>Model (MLP)</legend>
-        <NumberField label="Width" path={['model', 'width']} />
-        <NumberField label="Depth" path={['model', 'depth']} hint="Hidden layers" />
-        <SelectField label="Activation" path={['model', 'activation']} options={ACTIVATIONS} />
-      </fieldset>
+      {modelKind === 'transformer' ? (
+        <fieldset>
+          <legend>Model (transformer)</legend>
+          <TransformerFields />
+        </fieldset>
+      ) : (
+        <fieldset>
+          <legend>Model (MLP)</legend>
+          <NumberField label="Width" path={['model', 'width']} />
+          <NumberField label="Depth" path={['model', 'depth']} hint="Hidden layers" />
+          <SelectField label="Activation" path={['model', 'activation']} options={ACTIVATIONS} />
+        </fieldset>
+      )}
       <OptimizerFields />
       <fieldset>
         <legend>Training</legend>
