@@ -3,7 +3,10 @@
  * windows (shapes, token ranges, each character a target once per pass, held-out windows apart), common
  * random numbers, and the single-pass limit of online training.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError, parseCommand } from '../src/cli/args';
 import { describe, expect, it } from 'vitest';
 import { MissingAssetError } from '../src/engine/data/assets';
 import { MAX_TEXT_BYTES, MAX_VOCABULARY, TextDataError, checkUpload, decodeCorpus, minCharacters, windowCounts } from '../src/engine/data/text';
@@ -151,6 +154,9 @@ describe('text task windows', () => {
   it('reading past the end of a pass throws (the trainer stops runs before that)', () => {
     expect(() => read(7, task.streamLength - 1, 2)).toThrow(CorpusExhaustedError);
     expect(() => read(7, task.streamLength - 2, 2)).not.toThrow();
+    // Offline, a training set larger than the text is refused the same way, with what to do.
+    const spec = ExperimentSpec.parse({ task: { kind: 'text', corpus: 'upload:p.txt', context: T }, model: { kind: 'transformer' }, regime: { kind: 'offline', trainSize: task.streamLength + 1 } });
+    expect(() => new Trainer(spec, { groupRuns: false, assets: new Map([['upload:p.txt', utf8(text)]]) })).toThrow(/choose a training set of at most/);
   });
 
   it('needs its text loaded: a shipped corpus by name, an upload by "upload:<name>"', () => {
@@ -210,6 +216,20 @@ describe('specs and links of the sequence tasks', () => {
       const again = decodeLink(`http://x/#${encodeLink({ spec: s, view: defaultView(), autorun: false })}`);
       expect(again.ok && again.state.spec).toEqual(s);
     }
+  });
+});
+
+describe('the headless runner and uploads', () => {
+  it('asks for a named upload with --data, and names the file it is given as the lab does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-text-'));
+    const specFile = join(dir, 'spec.json');
+    writeFileSync(specFile, JSON.stringify({ task: { kind: 'text', corpus: 'upload:notes.txt', context: 8 }, model: { kind: 'transformer' } }));
+    expect(() => parseCommand([specFile])).toThrow(UsageError);
+    expect(() => parseCommand([specFile])).toThrow('This experiment trains on your file "notes.txt", which a link does not carry: give it with --data PATH/notes.txt.');
+    writeFileSync(join(dir, 'notes.txt'), prose(3000));
+    const command = parseCommand([specFile, '--data', join(dir, 'notes.txt')]);
+    expect(command.kind === 'run' && [...command.assets.keys()]).toEqual(['upload:notes.txt']);
+    expect(() => parseCommand([specFile, '--data', join(dir, 'missing.txt')])).toThrow(/Cannot read .*missing\.txt/);
   });
 });
 

@@ -34,8 +34,11 @@ export function corpusFrom(bytes: Uint8Array, asset: string): Corpus {
 
 /** A stream read past its last window: a second pass over the text, which online training never takes. */
 export class CorpusExhaustedError extends Error {
-  constructor(windows: number, context: number) {
-    super(`The text has ${windows.toLocaleString('en-US')} training windows of ${context + 1} characters, and online training reads each at most once.`);
+  constructor(windows: number, context: number, wanted: number) {
+    super(
+      `The text has ${windows.toLocaleString('en-US')} training windows of ${context + 1} characters and a stream reads each at most once, ` +
+        `so there is no sample ${wanted.toLocaleString('en-US')} (offline, choose a training set of at most ${windows.toLocaleString('en-US')}).`,
+    );
     this.name = 'CorpusExhaustedError';
   }
 }
@@ -97,7 +100,7 @@ export class TextTask implements Task {
     const V = this.vocabulary.length;
     const probe = streamKey === this.probeKey;
     const starts = probe ? this.heldOutStarts : this.trainStarts;
-    if (!probe && start + count > starts.length) throw new CorpusExhaustedError(starts.length, T);
+    if (!probe && start + count > starts.length) throw new CorpusExhaustedError(starts.length, T, start + count);
     const perm = this.permutation(streamKey, starts.length);
     for (let n = 0; n < count; n++) {
       const i = probe ? (start + n) % starts.length : start + n;
