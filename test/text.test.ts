@@ -200,6 +200,10 @@ describe('specs and links of the sequence tasks', () => {
     expect(issues({ task: { kind: 'text', corpus: 'upload:evil/../x.txt' }, model: { kind: 'transformer' } })[0]).toMatch(/^task.corpus/);
     expect(issues({ task: { kind: 'text', corpus: 'upload:x.csv' }, model: { kind: 'transformer' } })[0]).toMatch(/^task.corpus/);
     expect(issues({ task: { kind: 'text', corpus: 'upload:Notes.TXT', context: 64 }, model: { kind: 'transformer', layers: 1 } })).toEqual([]);
+    // Offline, the training set's one-hot targets must fit in memory.
+    const offline = (trainSize: number) => issues({ task: { kind: 'markov', context: 32 }, model: { kind: 'transformer' }, regime: { kind: 'offline', trainSize } });
+    expect(offline(16_384)).toEqual([]);
+    expect(offline(16_385)).toEqual(['regime.trainSize: At context 32 a training set may have at most 16,384 windows (524,288 characters)']);
   });
 
   it('a link names an uploaded file but carries none of its bytes, and round-trips', () => {

@@ -99,10 +99,20 @@ export const TransformerModel = z.object({
 export const ModelSpec = z.discriminatedUnion('kind', [MlpModel, TransformerModel]);
 
 const SEQUENCE_TASKS: readonly string[] = ['text', 'markov'];
+/** Offline, the most characters a sequence task's training set may hold (its targets are one-hot: ~0.5 KB each). */
+export const MAX_SEQUENCE_TRAIN_CHARS = 524_288;
 
 /** The sequence tasks and the transformer go together; the transformer's width splits into its heads. */
-function sequenceIssues(spec: { task: { kind: string }; model: z.infer<typeof ModelSpec> }, issue: (path: (string | number)[], message: string) => void): void {
+function sequenceIssues(
+  spec: { task: { kind: string; context?: number }; model: z.infer<typeof ModelSpec>; regime: z.infer<typeof RegimeSpec> },
+  issue: (path: (string | number)[], message: string) => void,
+): void {
   const sequence = SEQUENCE_TASKS.includes(spec.task.kind);
+  const context = spec.task.context ?? 1;
+  if (sequence && spec.regime.kind === 'offline' && spec.regime.trainSize * context > MAX_SEQUENCE_TRAIN_CHARS) {
+    const most = Math.floor(MAX_SEQUENCE_TRAIN_CHARS / context);
+    issue(['regime', 'trainSize'], `At context ${context} a training set may have at most ${most.toLocaleString('en-US')} windows (${MAX_SEQUENCE_TRAIN_CHARS.toLocaleString('en-US')} characters)`);
+  }
   if (sequence && spec.model.kind !== 'transformer') issue(['model', 'kind'], `The ${spec.task.kind} task needs the transformer model`);
   if (!sequence && spec.model.kind === 'transformer') issue(['model', 'kind'], 'The transformer needs a text or Markov task');
   if (spec.model.kind === 'transformer' && spec.model.width % spec.model.heads !== 0) {
