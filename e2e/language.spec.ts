@@ -6,7 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { ExperimentSpecInput } from '../src/spec/schema';
-import { experimentPath, readChartAt, row, steps, watchForFailures } from './helpers';
+import { exactLoss, experimentPath, readChartAt, row, steps, watchForFailures } from './helpers';
 
 const tinyModel = { kind: 'transformer', layers: 1, width: 16, heads: 2 } as const;
 
@@ -132,4 +132,30 @@ test('the shipped corpus is fetched only when a text task needs it, then trains'
   expect(fetched).toEqual(['/data/kjv.txt']);
   expect(await steps(page, 'b16')).toBe(10);
   expect(await failures()).toEqual([]);
+});
+
+// WebGPU here is SwiftShader (software): slow, but the same shaders as on a real GPU.
+test('the transformer trains on webgpu without a GPU error, to the numbers wasm gives', async ({ page }) => {
+  test.slow();
+  const spec: ExperimentSpecInput = {
+    task: { kind: 'markov', alphabet: 6, order: 2, context: 8 },
+    model: { kind: 'transformer', layers: 2, width: 16, heads: 2 },
+    optimizer: { kind: 'adam' },
+    budgetSteps: 12,
+    evalEvery: 6,
+    probeSize: 16,
+    runs: [{ id: 'a', batchSize: 8, learningRate: 0.01 }],
+  };
+  const losses: Record<string, number> = {};
+  for (const backend of ['wasm', 'webgpu']) {
+    const failures = watchForFailures(page);
+    await page.goto('about:blank');
+    await page.goto(experimentPath(spec, true, `?backend=${backend}`));
+    await expect(page.getByTestId('backend-name')).toHaveText(backend, { timeout: 90_000 });
+    await expect(row(page, 'a')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+    losses[backend] = Number(await exactLoss(page, 'a'));
+    expect(await failures()).toEqual([]);
+  }
+  expect(Number.isFinite(losses.wasm)).toBe(true);
+  expect(Math.abs(losses.webgpu - losses.wasm) / losses.wasm).toBeLessThan(1e-3);
 });

@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '../src/engine/tf';
+// Registers the 'wasm' backend (its binaries load from node_modules in Node), to compare it with cpu.
+import '@tensorflow/tfjs-backend-wasm';
 import { perRunLoss } from '../src/engine/loss';
 import { forward, initParams, paramShapes, transformer, type TransformerShape } from '../src/engine/models/transformer';
 import { trainStep } from '../src/engine/step';
@@ -268,5 +270,20 @@ describe('run axis and training step', () => {
     expect(relMaxError(micro.loss, plain.loss)).toBeLessThan(1e-6);
     micro.params.forEach((param, i) => expect(relMaxError(param, plain.params[i])).toBeLessThan(1e-5));
     expect(micro.spread![0]).toBeGreaterThan(0);
+  });
+});
+
+describe('backends agree', () => {
+  it('wasm computes the same logits and gradients as cpu (a backend bug, e.g. in oneHot, would show here)', async () => {
+    const p = problem(13);
+    const onCpu = tfLossAndGrads(p);
+    await tf.setBackend('wasm');
+    try {
+      const onWasm = tfLossAndGrads(p);
+      expect(relMaxError(onWasm.logits, onCpu.logits)).toBeLessThan(1e-5);
+      for (let r = 0; r < R; r++) onCpu.grads[r].forEach((g, i) => expect(relMaxError(onWasm.grads[r][i], g), `run ${r} param ${i}`).toBeLessThan(1e-4));
+    } finally {
+      await tf.setBackend('cpu');
+    }
   });
 });

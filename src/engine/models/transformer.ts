@@ -125,8 +125,11 @@ export function forward(s: TransformerShape, params: tf.Tensor[], x: tf.Tensor):
   const V = s.vocabulary;
   const N = B * T;
   const [embed, position] = params;
-  const ids = tf.reshape(tf.cast(x, 'int32'), [R * N]);
-  let h = matMul(tf.reshape(tf.oneHot(ids, V), [R, N, V]), embed); // [R, N, d]
+  // One-hot rows from float ops alone: relu(1 − |id − k|) is exactly 1 at k = id and 0 elsewhere. tfjs's
+  // oneHot cannot be used here: its float32 output is wrong on wasm (it writes int bits: 1 reads 1.4e-45), and
+  // on WebGPU a cast from int32 to float32 keeps the int buffer, which breaks the transpose in the gradient.
+  const oneHot = tf.relu(tf.sub(1, tf.abs(tf.sub(tf.reshape(x, [R, N, 1]), tf.range(0, V, 1, 'float32')))));
+  let h = matMul(oneHot, embed); // [R, N, d]
   h = tf.reshape(tf.add(tf.reshape(h, [R, B, T, d]), tf.expandDims(tf.slice(position, [0, 0, 0], [R, T, d]), 1)), [R, N, d]);
   const mask = causalMask(T);
   const toHeads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [R * B, T, H, dh]), [0, 2, 1, 3]), [R * B * H, T, dh]);
