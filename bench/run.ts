@@ -4,9 +4,12 @@
  *   - time from navigation to the first training step (per backend),
  *   - the longest main-thread task while 16 runs train with the charts open,
  *   - the JavaScript cost of one chart update at 16 runs × 10,000 steps,
- *   - the extra time per step of the gradient-noise estimator at its default settings.
+ *   - the extra time per step of the gradient-noise estimator at its default settings,
+ *   - steps per second of each language task (text, Markov) with the transformer, on each backend.
  * A benchmark, not a test: it asserts nothing and has no thresholds. Options: --seconds N (measuring
- * window per backend, default 8), --out FILE (default bench-results/bench-<time>.json).
+ * window per backend, default 8), --out FILE (default bench-results/bench-<time>.json), --tasks LIST
+ * (comma-separated among default, text, markov; default all: "default" is the default experiment and the
+ * measurements tied to it). BENCH_PORT sets the preview port (default 4180).
  */
 import { chromium, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
@@ -23,9 +26,12 @@ import { defaultView } from '../src/spec/view';
 import { bandKey, bandPath, bucketRows, linePath, runPoints } from '../src/ui/charts/series';
 import { measureImageTasks } from './images';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' }, tasks: { type: 'string', default: 'default,text,markov' } },
+});
 const SECONDS = Number(args.seconds);
-const PORT = 4180;
+const TASKS = new Set(args.tasks.split(','));
+const PORT = Number(process.env.BENCH_PORT ?? 4180);
 const BASE = `http://127.0.0.1:${PORT}/`;
 const FIRST_STEP_MARK = 'sgd-lab:first-step';
 
@@ -89,6 +95,50 @@ async function measureBackend(page: Page, backend: string) {
     navigationToFirstStepMs: Math.round(firstStepMs),
     samplesPerSecond: Math.round((s1 - s0) / elapsed),
     runs: perRun,
+  };
+}
+
+/**
+ * The language tasks as the presets train them (2-layer transformer, width 64, 4 heads, context 32, Adam),
+ * one run at B = 16 with the noise estimator at its defaults: steps per second over the window.
+ */
+const LANGUAGE_TASKS = {
+  text: { kind: 'text', corpus: 'kjv', context: 32 },
+  markov: { kind: 'markov', context: 32 },
+} as const;
+const LANGUAGE_BATCH = 16;
+
+async function measureLanguage(page: Page, backend: string, task: keyof typeof LANGUAGE_TASKS) {
+  const spec = ExperimentSpec.parse({
+    task: LANGUAGE_TASKS[task],
+    model: { kind: 'transformer', layers: 2, width: 64, heads: 4 },
+    optimizer: { kind: 'adam' },
+    budgetSteps: 100_000,
+    evalEvery: 25,
+    probeSize: 128,
+    runs: [{ id: 'lm', batchSize: LANGUAGE_BATCH, learningRate: 0.003 }],
+  });
+  await page.goto(link(spec, `?backend=${backend}`));
+  const actual = await backendOf(page);
+  await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_STEP_MARK, { timeout: 300_000 });
+  await page.waitForTimeout(3000); // past the first shapes' compilation (and the first evaluation)
+  const stepsNow = async () => Number(await page.locator('[data-testid=steps]').first().innerText());
+  const s0 = await stepsNow();
+  const t0 = Date.now();
+  await page.waitForTimeout(SECONDS * 1000);
+  const s1 = await stepsNow();
+  const elapsed = (Date.now() - t0) / 1000;
+  const computeCell = await page.locator('[data-testid=run-table] tbody tr td').nth(9).innerText();
+  const computeSamples = Number(computeCell.replace(/,/g, '')) || null;
+  return {
+    task,
+    requested: backend,
+    backend: actual.name,
+    adapter: actual.adapter,
+    batchSize: LANGUAGE_BATCH,
+    model: 'transformer, 2 layers, width 64, 4 heads, context 32',
+    stepsPerSecond: Number(((s1 - s0) / elapsed).toFixed(2)),
+    stepsPerSecondOfCompute: computeSamples && Number((computeSamples / LANGUAGE_BATCH).toFixed(2)),
   };
 }
 
@@ -190,8 +240,7 @@ async function estimatorOverhead() {
   };
 }
 
-process.stderr.write('measuring the noise estimator\'s overhead…\n');
-const noiseEstimator = await estimatorOverhead();
+const noiseEstimator = TASKS.has('default') ? (process.stderr.write("measuring the noise estimator's overhead…\n"), await estimatorOverhead()) : null;
 const stopPreview = await startPreview();
 const executablePath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
 const browser = await chromium.launch({ executablePath, args: ['--enable-unsafe-webgpu', '--disable-quic'] });
@@ -202,8 +251,9 @@ try {
     browser: `chromium ${browser.version()}`,
     experiment: 'default (teacher–student, 4 runs, B = 8, 32, 128, 512)',
     backends: [] as unknown[],
+    languageTasks: [] as unknown[],
   };
-  for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu']) {
+  for (const backend of TASKS.has('default') ? ['webgpu', 'webgl', 'wasm', 'cpu'] : []) {
     const page = await browser.newPage();
     process.stderr.write(`measuring ${backend}…\n`);
     try {
@@ -214,13 +264,28 @@ try {
       await page.close();
     }
   }
-  report.imageTasks = await measureImageTasks(browser, link, SECONDS / 2);
-  report.chartUpdateMathBothCharts = chartMathMs();
-  report.noiseEstimator = noiseEstimator;
-  process.stderr.write('measuring the main thread with 16 runs…\n');
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  report.mainThreadWith16Runs = await measureMainThread(page);
-  await page.close();
+  for (const task of (['text', 'markov'] as const).filter((t) => TASKS.has(t))) {
+    for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu']) {
+      const page = await browser.newPage();
+      process.stderr.write(`measuring ${task} on ${backend}…\n`);
+      try {
+        (report.languageTasks as unknown[]).push(await measureLanguage(page, backend, task));
+      } catch (err) {
+        (report.languageTasks as unknown[]).push({ task, requested: backend, error: String(err) });
+      } finally {
+        await page.close();
+      }
+    }
+  }
+  if (TASKS.has('default')) {
+    report.imageTasks = await measureImageTasks(browser, link, SECONDS / 2);
+    report.chartUpdateMathBothCharts = chartMathMs();
+    report.noiseEstimator = noiseEstimator;
+    process.stderr.write('measuring the main thread with 16 runs…\n');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    report.mainThreadWith16Runs = await measureMainThread(page);
+    await page.close();
+  }
 
   const out = args.out ?? `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   mkdirSync(dirname(out), { recursive: true });

@@ -409,7 +409,7 @@ function arbitrarySpec(): fc.Arbitrary<ExperimentSpec> {
           depth: orDefault(fc.integer({ min: 1, max: 8 }), dm.depth),
           activation: orDefault(fc.constantFrom(...ACTIVATIONS), dm.activation),
         }),
-        d.model,
+        dm,
       ),
       optimizer: orDefault(
         fc.record({

@@ -22,11 +22,14 @@ const BUDGET = 40;
  * (equal steps stay equal, and a fork's own change stays after its fork).
  */
 function shrink(spec: ExperimentSpec): ExperimentSpec {
-  // A CNN on the cpu backend is slow: image presets train a few steps.
+  // The cpu backend is slow at a CNN (image presets train a few steps) and at the transformer (language presets
+  // train a smaller one on shorter windows here).
   const budget = spec.model.kind === 'cnn' ? 4 : BUDGET;
   const scale = (step: number) => Math.min(budget - 1, Math.round((step * budget) / spec.budgetSteps));
+  const small = spec.model.kind === 'transformer' && 'context' in spec.task ? { model: { ...spec.model, layers: 1, width: 8, heads: 2 }, task: { ...spec.task, context: 4 } } : {};
   return ExperimentSpec.parse({
     ...spec,
+    ...small,
     budgetSteps: budget,
     evalEvery: 10,
     probeSize: 64,

@@ -4,7 +4,9 @@
  * message is the one the app would show for the same input (decodeLink's error, formatIssues).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
+import { UPLOAD_PREFIX, isUpload, type Assets } from '../engine/data/assets';
+import { assetsFor } from '../engine/tasks';
 import { parseArgs } from 'node:util';
 import { decodeLink } from '../spec/link';
 import { PRESETS, findPreset } from '../spec/presets';
@@ -31,6 +33,7 @@ Options:
   --steps N            override the budget: N steps per run (a positive whole number)
   --backend NAME       wasm (default) or cpu
   --out FILE           write the JSON to FILE instead of stdout
+  --data FILE.txt      your own text for a text task that names "upload:FILE.txt" (repeatable)
   --link               print the experiment's lab link instead of running it
   --list-presets       print the preset names, one per line
   -h, --help           print this help
@@ -41,7 +44,26 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'list-presets' }
   | { kind: 'link'; spec: ExperimentSpec }
-  | { kind: 'run'; spec: ExperimentSpec; backend: CliBackend; out: string | null; warnings: string[] };
+  | { kind: 'run'; spec: ExperimentSpec; backend: CliBackend; out: string | null; warnings: string[]; assets: Assets };
+
+/** --data files, named as the lab names uploads ("upload:<file name>"); every upload the task names must be given. */
+function readDataFiles(files: string[], spec: ExperimentSpec): Assets {
+  const assets: Assets = new Map();
+  for (const file of files) {
+    try {
+      assets.set(UPLOAD_PREFIX + basename(file), new Uint8Array(readFileSync(file)));
+    } catch (err) {
+      throw new UsageError(`Cannot read ${file}: ${(err as Error).message}`);
+    }
+  }
+  for (const name of assetsFor(spec.task)) {
+    if (isUpload(name) && !assets.has(name)) {
+      const file = name.slice(UPLOAD_PREFIX.length);
+      throw new UsageError(`This experiment trains on your file "${file}", which a link does not carry: give it with --data PATH/${file}.`);
+    }
+  }
+  return assets;
+}
 
 function parseSteps(text: string): number {
   if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) {
@@ -139,6 +161,7 @@ export function parseCommand(argv: string[]): Command {
         preset: { type: 'string' },
         'list-presets': { type: 'boolean' },
         link: { type: 'boolean' },
+        data: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -180,7 +203,7 @@ export function parseCommand(argv: string[]): Command {
   }
 
   if (values.link) return { kind: 'link', spec };
-  return { kind: 'run', spec, backend, out, warnings };
+  return { kind: 'run', spec, backend, out, warnings, assets: readDataFiles(values.data ?? [], spec) };
 }
 
 function defaultExperiment(): ExperimentSpec {

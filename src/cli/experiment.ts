@@ -72,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const result = await runExperiment(spec, {
     backend,
+    assets: command.assets,
     onProgress: (progress, elapsedMs) => {
       if (elapsedMs - lastReport < 1000) return;
       lastReport = elapsedMs;

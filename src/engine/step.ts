@@ -26,6 +26,8 @@ export interface StepConfig {
   outputDim: number;
   model: Model;
   loss: LossKind;
+  /** Predictions per sample (a sequence task's positions; default 1): see perRunLoss. */
+  positions?: number;
   optimizer: OptimizerSpec;
 }
 
@@ -60,7 +62,7 @@ export function trainStep(cfg: StepConfig, state: GroupTensors, inputs: StepInpu
     const tiled = k === 1 ? state.params : state.params.map((p) => tf.reshape(tf.tile(tf.expandDims(p, 1), [1, k, 1, 1]), [R * k, ...p.shape.slice(1)]));
     let loss: tf.Tensor | undefined;
     const { grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
-      const microLoss = perRunLoss(cfg.loss, cfg.model.forward(params, x), y); // [R·k]
+      const microLoss = perRunLoss(cfg.loss, cfg.model.forward(params, x), y, cfg.positions); // [R·k]
       // keep(): the gradient's forward scope would otherwise dispose this intermediate.
       loss = tf.keep(tf.mean(tf.reshape(microLoss, [R, k]), 1));
       return tf.div(tf.sum(microLoss), k);
@@ -80,7 +82,7 @@ export function trainStep(cfg: StepConfig, state: GroupTensors, inputs: StepInpu
 
 /** Per-run loss [R] on a fixed set of examples already tiled to [R, P, ·]. */
 export function evalLoss(cfg: StepConfig, params: tf.Tensor[], probeX: tf.Tensor, probeY: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => perRunLoss(cfg.loss, cfg.model.forward(params, probeX), probeY));
+  return tf.tidy(() => perRunLoss(cfg.loss, cfg.model.forward(params, probeX), probeY, cfg.positions));
 }
 
 /** evalLoss, plus the raw outputs on the first `keep` examples ([R, keep, outputDim]) for the loss ladder. */
@@ -88,6 +90,6 @@ export function evaluate(cfg: StepConfig, params: tf.Tensor[], probeX: tf.Tensor
   return tf.tidy(() => {
     const outputs = cfg.model.forward(params, probeX);
     const [R, , K] = outputs.shape;
-    return { loss: perRunLoss(cfg.loss, outputs, probeY), outputs: tf.slice(outputs, [0, 0, 0], [R, keep, K]) };
+    return { loss: perRunLoss(cfg.loss, outputs, probeY, cfg.positions), outputs: tf.slice(outputs, [0, 0, 0], [R, keep, K]) };
   });
 }

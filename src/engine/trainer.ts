@@ -421,7 +421,7 @@ export class Trainer {
     return rows;
   }
 
-  /** Steps `run` may take before something changes its group: its budget, its change, or a fork of it. */
+  /** Steps `run` may take before something changes its group: its budget, its change, a fork of it, or the end of its data. */
   private stepsUntilEvent(run: RunState): number {
     const events = [this.spec.budgetSteps];
     const left = this.onlineSamplesLeft(run);
@@ -494,6 +494,7 @@ export class Trainer {
       outputDim: this.task.outputDim,
       model: this.model,
       loss: this.task.loss,
+      positions: this.task.positions,
       optimizer: this.spec.optimizer,
     };
   }

@@ -72,7 +72,33 @@ export const CsvTask = z.object({
   heldOut: numIn('Held-out fraction', 0.05, 0.5).default(0.2),
 });
 
-export const TaskSpec = z.discriminatedUnion('kind', [TeacherStudentTask, Toy2dTask, DigitsTask, ShapesTask, CsvTask]);
+/** Shipped corpora of the text task (public/data/<name>.txt); a person's own file is "upload:<name>.txt". */
+export const TEXT_CORPORA = ['kjv'] as const;
+const CONTEXT = intIn('Context', 4, 128);
+export const TextTask = z.object({
+  kind: z.literal('text'),
+  /** "kjv" (the King James Bible, shipped) or "upload:<file name>.txt": an upload is named in a link, never carried. */
+  corpus: z
+    .string({ error: 'Corpus must be text' })
+    // eslint-disable-next-line no-control-regex
+    .regex(/^(kjv|upload:[^/\\\u0000-\u001f]{1,96}\.[tT][xX][tT])$/, { error: 'Corpus: "kjv" or an uploaded .txt file' })
+    .default('kjv'),
+  /** Characters of context: a sample is a window of context + 1 characters, predicted at every position. */
+  context: CONTEXT.default(32),
+});
+
+/** A random Markov source over a small alphabet: its entropy rate is the loss floor. */
+export const MarkovTask = z.object({
+  kind: z.literal('markov'),
+  alphabet: intIn('Alphabet', 2, 62).default(12),
+  /** Letters of context the source conditions on. */
+  order: intIn('Order', 1, 2).default(2),
+  /** Dirichlet α of each transition row: smaller means more predictable text and a lower entropy rate. */
+  concentration: numIn('Dirichlet α', 0.05, 100).default(0.3),
+  context: CONTEXT.default(32),
+});
+
+export const TaskSpec = z.discriminatedUnion('kind', [TeacherStudentTask, Toy2dTask, DigitsTask, ShapesTask, CsvTask, TextTask, MarkovTask]);
 
 export const ACTIVATIONS = ['relu', 'tanh', 'gelu'] as const;
 export const MlpModel = z.object({
@@ -93,7 +119,37 @@ export const CnnModel = z.object({
   dense: intIn('Dense width', 1, 1024).default(64),
 });
 
-export const ModelSpec = z.discriminatedUnion('kind', [MlpModel, CnnModel]);
+/** A small decoder-only transformer for the sequence tasks (text, markov): pre-norm, learned positions. */
+export const TransformerModel = z.object({
+  kind: z.literal('transformer'),
+  layers: intIn('Layers', 1, 4).default(2),
+  width: intIn('Width', 8, 256).default(64),
+  heads: intIn('Heads', 1, 16).default(4),
+});
+
+export const ModelSpec = z.discriminatedUnion('kind', [MlpModel, CnnModel, TransformerModel]);
+
+const SEQUENCE_TASKS: readonly string[] = ['text', 'markov'];
+/** Offline, the most characters a sequence task's training set may hold (its targets are one-hot: ~0.5 KB each). */
+export const MAX_SEQUENCE_TRAIN_CHARS = 524_288;
+
+/** The sequence tasks and the transformer go together; the transformer's width splits into its heads. */
+function sequenceIssues(
+  spec: { task: { kind: string; context?: number }; model: z.infer<typeof ModelSpec>; regime: z.infer<typeof RegimeSpec> },
+  issue: (path: (string | number)[], message: string) => void,
+): void {
+  const sequence = SEQUENCE_TASKS.includes(spec.task.kind);
+  const context = spec.task.context ?? 1;
+  if (sequence && spec.regime.kind === 'offline' && spec.regime.trainSize * context > MAX_SEQUENCE_TRAIN_CHARS) {
+    const most = Math.floor(MAX_SEQUENCE_TRAIN_CHARS / context);
+    issue(['regime', 'trainSize'], `At context ${context} a training set may have at most ${most.toLocaleString('en-US')} windows (${MAX_SEQUENCE_TRAIN_CHARS.toLocaleString('en-US')} characters)`);
+  }
+  if (sequence && spec.model.kind !== 'transformer') issue(['model', 'kind'], `The ${spec.task.kind} task needs the transformer model`);
+  if (!sequence && spec.model.kind === 'transformer') issue(['model', 'kind'], 'The transformer needs a text or Markov task');
+  if (spec.model.kind === 'transformer' && spec.model.width % spec.model.heads !== 0) {
+    issue(['model', 'heads'], `Width ${spec.model.width} must split evenly into ${spec.model.heads} heads`);
+  }
+}
 
 export const OptimizerSpec = z.object({
   kind: z.enum(['sgd', 'momentum', 'adam']).default('sgd'),
@@ -246,6 +302,7 @@ export const ExperimentSpec = z
     if (top !== undefined && bottom !== undefined && bottom >= top) issue(['ladder', 'bottom'], 'The ladder bottom must be below its top');
     if (spec.model.kind === 'cnn' && !IMAGE_TASKS.includes(spec.task.kind)) issue(['model', 'kind'], 'The CNN needs an image task (digits or shapes)');
     if (spec.task.kind === 'digits' && spec.regime.kind === 'offline' && spec.regime.trainSize > DIGITS_TRAIN) issue(['regime', 'trainSize'], `MNIST has ${DIGITS_TRAIN.toLocaleString('en-US')} training digits`);
+    sequenceIssues(spec, issue);
     if (spec.lrSchedule.kind === 'warmup-cosine' && spec.lrSchedule.warmupSteps >= spec.budgetSteps) {
       ctx.addIssue({
         code: 'custom',

@@ -8,6 +8,7 @@ import type { ModelSpec } from '../../spec/schema';
 import type { Task } from '../tasks';
 import { mlp } from './mlp';
 import { cnn } from './cnn';
+import { transformer } from './transformer';
 
 export interface Model {
   /** Shapes of one run's parameters, without the run axis, in the order `forward` takes them. */
@@ -25,5 +26,8 @@ export function createModel(spec: ModelSpec, task: Pick<Task, 'inputDim' | 'outp
     case 'cnn':
       if (!task.inputImage) throw new Error('The CNN needs an image task (digits or shapes).');
       return cnn({ ...task.inputImage, outputDim: task.outputDim, conv1: spec.conv1, conv2: spec.conv2, dense: spec.dense });
+    case 'transformer':
+      // A sequence task's input is its T token ids and its output T rows of V logits.
+      return transformer({ context: task.inputDim, vocabulary: task.outputDim / task.inputDim, width: spec.width, layers: spec.layers, heads: spec.heads });
   }
 }

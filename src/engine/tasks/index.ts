@@ -5,7 +5,9 @@ import { DIGITS_FILE, DigitsTask, digitsSet } from './digits';
 import { ShapesTask } from './shapes';
 import { CsvTask, csvTable } from './csv';
 import type { Task } from './task';
-import type { Assets } from '../data/assets';
+import { requireAsset, type Assets } from '../data/assets';
+import { MarkovTask } from './markov';
+import { TextTask, corpusAsset, corpusFrom } from './text';
 
 export type { Task, LossKind } from './task';
 
@@ -20,6 +22,10 @@ export function assetsFor(spec: TaskSpec): string[] {
       return [DIGITS_FILE];
     case 'csv':
       return [spec.file];
+    case 'markov':
+      return [];
+    case 'text':
+      return [corpusAsset(spec.corpus)];
   }
 }
 
@@ -35,5 +41,11 @@ export function createTask(spec: TaskSpec, dataSeed: number, assets: Assets = ne
       return new ShapesTask(spec.noise);
     case 'csv':
       return new CsvTask(csvTable(assets, spec.file, spec.label), spec.heldOut, dataSeed);
+    case 'markov':
+      return new MarkovTask({ alphabet: spec.alphabet, order: spec.order === 1 ? 1 : 2, concentration: spec.concentration, context: spec.context }, dataSeed);
+    case 'text': {
+      const name = corpusAsset(spec.corpus);
+      return new TextTask(corpusFrom(requireAsset(assets, name), name), name, spec.context, dataSeed);
+    }
   }
 }

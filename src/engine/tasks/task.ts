@@ -26,6 +26,13 @@ export interface Task {
    * (the floor a perfect model's held-out loss approaches), else null.
    */
   bayesLoss(probeX: Float32Array, count: number): number | null;
+  /**
+   * Predictions per sample (default 1). A sequence task predicts the next token at each of its T positions:
+   * outputDim = positions × classes, and the loss is the mean over positions (see loss.ts).
+   */
+  readonly positions?: number;
+  /** A sequence task's characters, one per token id, so examples can be shown as text. */
+  readonly vocabulary?: string;
 }
 
 /** Numerically safe softmax into `out`. */

@@ -2,10 +2,11 @@
 import { useState } from 'react';
 import { ShowControl } from './Visibility';
 import { PRESETS, findPreset, type Preset } from '../../spec/presets';
-import { ACTIVATIONS, ExperimentSpec, LrScheduleSpec, ModelSpec, RegimeSpec, TOY_DATASETS, defaultTask } from '../../spec/schema';
+import { ACTIVATIONS, ExperimentSpec, LrScheduleSpec, ModelSpec, RegimeSpec, TOY_DATASETS } from '../../spec/schema';
 import { applyExperiment } from '../actions';
 import { draftIsDirty, editDraft, setDraft, useExperiment } from '../stores/experiment';
 import { CheckboxField, NumberField, SelectField } from './Field';
+import { MarkovTaskFields, TextTaskFields, TransformerFields, selectTask } from './LanguageFields';
 import { RunsEditor } from './RunsEditor';
 import { UploadData } from './UploadData';
 import './interventions.css';
@@ -18,10 +19,14 @@ function TaskFields() {
       <SelectField
         label="Task"
         path={['task', 'kind']}
-        options={['teacher-student', 'toy2d', 'digits', 'shapes', 'csv'] as const}
-        onSelect={(kind) => editDraft(['task'], defaultTask(kind))}
+        options={['teacher-student', 'toy2d', 'digits', 'shapes', 'csv', 'text', 'markov'] as const}
+        onSelect={selectTask}
       />
-      {task.kind === 'teacher-student' ? (
+      {task.kind === 'text' ? (
+        <TextTaskFields />
+      ) : task.kind === 'markov' ? (
+        <MarkovTaskFields />
+      ) : task.kind === 'teacher-student' ? (
         <>
           <SelectField label="Output" path={['task', 'output']} options={['classification', 'regression'] as const} />
           <NumberField label="Input dim" path={['task', 'inputDim']} />
@@ -185,6 +190,7 @@ function PresetPicker() {
 export function ExperimentEditor() {
   const dirty = useExperiment(draftIsDirty);
   const issues = useExperiment((s) => s.issues);
+  const modelKind = useExperiment((s) => (s.draft.model as { kind?: string } | undefined)?.kind);
 
   return (
     <form
@@ -199,7 +205,14 @@ export function ExperimentEditor() {
         <PresetPicker />
       </ShowControl>
       <TaskFields />
-      <ModelFields />
+      {modelKind === 'transformer' ? (
+        <fieldset>
+          <legend>Model (transformer)</legend>
+          <TransformerFields />
+        </fieldset>
+      ) : (
+        <ModelFields />
+      )}
       <OptimizerFields />
       <fieldset>
         <legend>Training</legend>
