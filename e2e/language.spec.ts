@@ -67,7 +67,7 @@ test('a Markov language trains towards its entropy floor; then your own text, up
   // 3,000 characters at context 8: 374 windows, 18 held out, 356 to train on: 22 steps of B = 16.
   await expect(row(page, 'b16')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   expect(await steps(page, 'b16')).toBe(22);
-  await expect(row(page, 'b16').locator('td.status')).toHaveAttribute('title', /online training reads each of the 356 training samples once/);
+  await expect(row(page, 'b16').locator('td.status')).toHaveAttribute('title', /used up the 356 training samples after 22 steps \(online training is a single pass/);
   await expect.poll(() => lossDrop(page, 'trainLoss', 'b16'), { timeout: 20_000 }).toBeGreaterThan(0.2);
   expect(page.url()).toContain('#'); // the link names the file …
   expect(decodeURIComponent(page.url())).not.toContain('the cat sat'); // … and never carries it
