@@ -187,7 +187,7 @@ export class Trainer {
   }
 
   private outputShape(): OutputShape {
-    const positions = (this.task as { positions?: number }).positions ?? 1;
+    const positions = this.task.positions ?? 1;
     return { loss: this.task.loss, classes: this.task.outputDim / positions, positions };
   }
 
@@ -207,9 +207,7 @@ export class Trainer {
       targetRms = Math.sqrt(y.reduce((acc, v) => acc + v * v, 0) / y.length);
     }
     const grid = this.grid && { size: this.grid.size, extent: this.grid.extent };
-    // Optional Task fields of image and text tasks.
-    const { inputImage } = this.task;
-    const { vocabulary } = this.task as { vocabulary?: string };
+    const { inputImage, vocabulary } = this.task; // image and text tasks only
     return {
       x: this.probeX.slice(0, n * this.task.inputDim),
       inputDim: this.task.inputDim,
