@@ -169,6 +169,7 @@ async function handle(command: ToWorker): Promise<void> {
         const spec = await trainer.snapshotNow(command.a, command.b);
         post({ type: 'experiment', spec });
         flush();
+        changedSinceCheckpoint = true; // the comparison and the point recorded for it belong in the next checkpoint
       } catch (err) {
         post({ type: 'error', message: err instanceof Error ? err.message : String(err), fatal: false });
       }
