@@ -5,6 +5,7 @@
  * so, and its link opens on the other deployment.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { rmSync } from 'node:fs';
 import { decodeLink } from '../src/spec/link';
 import { ExperimentSpec } from '../src/spec/schema';
 import { SMALL_SPEC, experimentPath, row, waitForSteps, watchForFailures } from './helpers';
@@ -20,7 +21,10 @@ test.beforeAll(async () => {
   // A second deployment of the same version, built to hand out links to the first one.
   buildLab(elsewhere, `${server.origin}/lab/`);
 });
-test.afterAll(() => server.close());
+test.afterAll(async () => {
+  await server.close();
+  rmSync(elsewhere, { recursive: true, force: true });
+});
 
 /** Every response of the page that was not a success. */
 function watchForMissing(page: Page): string[] {

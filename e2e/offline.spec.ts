@@ -5,6 +5,7 @@
  * deployed version is offered with a prompt while the experiment keeps training, and only a click swaps it in.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { rmSync } from 'node:fs';
 import { SMALL_SPEC, experimentPath, row, steps, waitForSteps, watchForFailures } from './helpers';
 import { buildFolder, buildLab, serveStatic } from './hosting';
 
@@ -94,4 +95,5 @@ test('a new version is offered with a prompt, never swapped in under a running e
   await expect(page.getByTestId('update-prompt')).toHaveCount(0);
   expect(await failures()).toEqual([]);
   await server.close();
+  rmSync(folder, { recursive: true, force: true });
 });
