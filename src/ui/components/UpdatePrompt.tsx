@@ -47,7 +47,7 @@ export function UpdatePrompt() {
   }
   if (offlineReady) {
     return (
-      <div className="notice offline-ready" role="status" data-testid="offline-ready">
+      <div className="notice" role="status" data-testid="offline-ready">
         <span>The lab is stored on this device: it now opens and trains without a network (the digits and text data once they have been loaded).</span>
         <button type="button" onClick={() => setOfflineReady(false)}>
           OK
