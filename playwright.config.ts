@@ -22,6 +22,9 @@ export default defineConfig({
   use: {
     baseURL: BASE_URL,
     trace: 'retain-on-failure',
+    // The built lab registers a service worker; only the offline tests (offline.spec.ts) let it run, so the
+    // others see the network as before.
+    serviceWorkers: 'block',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium',
       args: ['--enable-unsafe-webgpu', '--disable-quic'],

@@ -58,13 +58,17 @@ export function watchForFailures(page: Page): () => Promise<string[]> {
   return async () => [...failures, ...(await page.getByTestId('error').allInnerTexts())];
 }
 
-/** Hovers the chart at a fraction of its plot width and returns each run's value in the readout. */
-export async function readChartAt(page: Page, metric: 'trainLoss' | 'evalLoss', fraction: number): Promise<Record<string, number>> {
+/**
+ * Hovers the chart at a fraction of its plot width (or taps it there: `by: 'tap'`, in a context with
+ * hasTouch) and returns each run's value in the readout.
+ */
+export async function readChartAt(page: Page, metric: 'trainLoss' | 'evalLoss', fraction: number, by: 'hover' | 'tap' = 'hover'): Promise<Record<string, number>> {
   const body = page.getByTestId(`chart-${metric}`).locator('.chart-body');
   const box = (await body.boundingBox())!;
   const plotLeft = MARGIN.left + Y_AXIS_WIDTH;
   const plotWidth = box.width - plotLeft - MARGIN.right;
-  await page.mouse.move(box.x + plotLeft + fraction * plotWidth, box.y + box.height / 2);
+  const [x, y] = [box.x + plotLeft + fraction * plotWidth, box.y + box.height / 2];
+  await (by === 'tap' ? page.touchscreen.tap(x, y) : page.mouse.move(x, y));
   const readout = body.locator('.chart-readout');
   await expect(readout).toBeVisible();
   const values: Record<string, number> = {};

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { LossChart } from './charts/LossChart';
 import { NoisePanel } from './charts/NoisePanel';
 import { StepsVsSamples } from './charts/StepsVsSamples';
@@ -12,10 +13,13 @@ import { ShareButton } from './components/ShareButton';
 import { Shelf } from './components/Shelf';
 import { StorageNotice } from './components/StorageNotice';
 import { ViewControls } from './components/ViewControls';
+import { UpdatePrompt } from './components/UpdatePrompt';
 import { ShowControl, ShowPanel } from './components/Visibility';
 
 export function App() {
   const classroom = useClassroomMode();
+  // On a narrow screen the editor folds away behind a button (styles.css); on a wide one it is always shown.
+  const [editorOpen, setEditorOpen] = useState(false);
   return (
     <div className={classroom ? 'app classroom' : 'app'} data-testid="app">
       <header>
@@ -26,10 +30,14 @@ export function App() {
         </ShowControl>
         <ClassroomBar />
       </header>
+      <UpdatePrompt />
       <Notices />
       <StorageNotice />
       <main>
-        <section className="results">
+        <section className="results" aria-labelledby="results-heading">
+          <h2 id="results-heading" className="visually-hidden">
+            Training
+          </h2>
           <div className="toolbar">
             <Controls />
             <ShowControl name="view">
@@ -37,6 +45,11 @@ export function App() {
             </ShowControl>
             <ShowControl name="share">
               <ShareButton />
+            </ShowControl>
+            <ShowControl name="editor">
+              <button type="button" className="editor-toggle" aria-expanded={editorOpen} aria-controls="editor" onClick={() => setEditorOpen(!editorOpen)} data-testid="editor-toggle">
+                {editorOpen ? 'Hide editor' : 'Edit experiment'}
+              </button>
             </ShowControl>
             <Shelf />
           </div>
@@ -62,7 +75,7 @@ export function App() {
           </ShowPanel>
         </section>
         <ShowControl name="editor">
-          <aside>
+          <aside id="editor" className={editorOpen ? 'open' : undefined}>
             <ExperimentEditor />
           </aside>
         </ShowControl>

@@ -1,5 +1,6 @@
 /** What a person's actions do: each updates the stores, tells the worker, and keeps the URL in step. */
 import { decodeLink, linkUrl, type LinkState } from '../spec/link';
+import { checkPublicUrl, shareBase } from '../spec/publicUrl';
 import { twinRun } from '../engine/compare';
 import { defaultSpec, formatIssues, validateSpec, type ComparisonSpec, type ExperimentSpec } from '../spec/schema';
 import type { BackendChoice } from '../worker/protocol';
@@ -10,11 +11,27 @@ import { setClassroom, useClassroom } from './stores/classroom';
 import { training } from './trainingClient';
 import { reopenSaved, saveIdInUrl, startNewSave, useStorage, withSaveId } from './persistence';
 
-export function currentLink(autorun = false): string {
-  const state: LinkState = { spec: useExperiment.getState().spec, view: useView.getState(), autorun };
+/** The hosted lab's address that copied links point to (VITE_PUBLIC_URL at build time, checked there), or null. */
+export const PUBLIC_URL = checkPublicUrl(import.meta.env.VITE_PUBLIC_URL);
+
+/** The address copied links are built on: the public URL, else this page's own. */
+export const shareAddress = (): string => shareBase(location.href, PUBLIC_URL);
+
+function linkState(): LinkState {
+  const state: LinkState = { spec: useExperiment.getState().spec, view: useView.getState(), autorun: false };
   const { classroom } = useClassroom.getState();
   if (classroom) state.classroom = classroom;
-  return linkUrl(location.href, state);
+  return state;
+}
+
+/** The experiment and view as a link to hand on (*Copy link*). */
+export function shareLink(): string {
+  return linkUrl(shareAddress(), linkState());
+}
+
+/** The experiment and view on this page's own address (the address bar). */
+function pageLink(): string {
+  return linkUrl(location.href, linkState());
 }
 
 /**
@@ -22,7 +39,7 @@ export function currentLink(autorun = false): string {
  * waiting for Run). Called once the page has opened its experiment.
  */
 export function keepUrlInSync(): void {
-  const sync = () => history.replaceState(null, '', withSaveId(currentLink()));
+  const sync = () => history.replaceState(null, '', withSaveId(pageLink()));
   useExperiment.subscribe((state, prev) => state.spec !== prev.spec && sync());
   useView.subscribe(sync);
   useClassroom.subscribe(sync);

@@ -84,9 +84,15 @@ function restarted(ids: string[]): void {
   post({ type: 'restarted', ids, runs: trainer.progress(), lossFloor: trainer.lossFloor, probe: trainer.probeInfo() });
 }
 
+/**
+ * public/data as served. The build's base is relative ('./', so the lab runs from any folder) and means
+ * the page's folder, which is the one above this worker's chunk (build.assetsDir); in dev the base is '/'.
+ */
+const DATA_URL = new URL(`${import.meta.env.BASE_URL}data/`, new URL(/* @vite-ignore */ '..', import.meta.url));
+
 /** Fetches a shipped data file from public/data, reporting progress as it streams in. */
 async function fetchAsset(name: string): Promise<Uint8Array> {
-  const response = await fetch(`${import.meta.env.BASE_URL}data/${name}`);
+  const response = await fetch(new URL(name, DATA_URL));
   if (!response.ok || !response.body) throw new Error(`Could not load the data file "${name}" (HTTP ${response.status}).`);
   const total = Number(response.headers.get('content-length')) || null;
   const parts: Uint8Array[] = [];

@@ -1,10 +1,10 @@
 /**
  * A live chart of one metric for every run: each curve one SVG path (smoothed over a faint band of the raw
  * values for noisy per-step metrics), optionally a dashed companion curve per run (offline: the training-set
- * loss beside the held-out loss), a reference floor, epoch marks, and a hover readout of every curve's value
- * at the cursor, sorted by value, one line "<key>: <value>" each.
+ * loss beside the held-out loss), a reference floor, epoch marks, and a readout of every curve's value at
+ * the cursor (hover, or a tap on a touch screen), sorted by value, one line "<key>: <value>" each.
  */
-import { memo, useId, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
+import { memo, useId, useMemo, useRef, useState, type PointerEvent, type ReactNode } from 'react';
 import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
 import { X_AXIS_LABELS } from '../../spec/view';
 import { ChartExportButtons } from '../export/ChartExportButtons';
@@ -212,7 +212,7 @@ export const MetricChart = memo(function MetricChart({
     return { x: logX ? e.x : [Math.min(0, e.x[0]), e.x[1]], y: [y0, y1] };
   }, [e, floor, logX, logY]);
 
-  function onMove(event: MouseEvent<HTMLDivElement>) {
+  function onMove(event: PointerEvent<HTMLDivElement>) {
     const el = wrapper.current;
     if (!el || !bounds) return;
     const rect = el.getBoundingClientRect();
@@ -235,7 +235,15 @@ export const MetricChart = memo(function MetricChart({
         <h3>{title}</h3>
         <ChartExportButtons name={name} label={label} />
       </div>
-      <div ref={wrapper} className="chart-body" onMouseMove={onMove} onMouseLeave={() => setHover(null)}>
+      {/* A tap (pointer down) shows the readout where a hover would, and it stays until the next tap: a
+          finger's pointer leaves as it lifts, so only a mouse leaving hides it. */}
+      <div
+        ref={wrapper}
+        className="chart-body"
+        onPointerMove={onMove}
+        onPointerDown={onMove}
+        onPointerLeave={(event) => event.pointerType === 'mouse' && setHover(null)}
+      >
         {bounds ? (
           <Plot rows={rows} curves={curves} marks={marks} bounds={bounds} floor={floor} logX={logX} logY={logY} height={height} />
         ) : (

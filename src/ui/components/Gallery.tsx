@@ -6,7 +6,7 @@ import { findPreset } from '../../spec/presets';
 import { linkUrl } from '../../spec/link';
 import { ExperimentSpec } from '../../spec/schema';
 import { ViewSpec, defaultView } from '../../spec/view';
-import { requestedBackend } from '../actions';
+import { requestedBackend, shareAddress } from '../actions';
 import { startNewSave } from '../persistence';
 import { setClassroom } from '../stores/classroom';
 import { setSpec } from '../stores/experiment';
@@ -30,7 +30,7 @@ export function openDemo(demo: Demo, classroom: boolean, preset = demo.preset): 
 
 export function classroomLink(demo: Demo): string {
   const { spec, view } = demoState(demo);
-  return linkUrl(location.href, { spec, view, autorun: true, classroom: { hide: CLASSROOM_DEFAULT_HIDE } });
+  return linkUrl(shareAddress(), { spec, view, autorun: true, classroom: { hide: CLASSROOM_DEFAULT_HIDE } });
 }
 
 /** `onOpen`: called when a demo opens (the shelf closes the gallery then). */
