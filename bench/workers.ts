@@ -29,12 +29,13 @@ const numbers = (r: ExperimentResult) =>
 /**
  * Each thread count `rounds` times, the counts alternating (1, 2, …, 1, 2, …) so that load from other work on
  * a shared machine falls on all of them alike; the best round of each count is its figure. CPU seconds are
- * the whole process's (all its threads): below workers × wall seconds, other work had the cores.
+ * the whole process's (all its threads): `coresUsed` well below the thread count means other work had the
+ * cores, and samples per CPU-second say what the threads cost (their start-up) apart from the load.
  */
 export async function measureWorkerSweep(steps = 600, rounds = 2) {
   const spec = sweep(steps);
   const counts = Array.from({ length: availableParallelism() }, (_, i) => i + 1);
-  const measured: { round: number; workers: number; seconds: number; cpuSeconds: number; samplesPerSecond: number }[] = [];
+  const measured: { round: number; workers: number; seconds: number; cpuSeconds: number; coresUsed: number; samplesPerSecond: number; samplesPerCpuSecond: number }[] = [];
   const texts = new Set<string>();
   for (let round = 1; round <= rounds; round++) {
     for (const workers of counts) {
@@ -43,10 +44,19 @@ export async function measureWorkerSweep(steps = 600, rounds = 2) {
       const cpu0 = process.cpuUsage();
       const result = assembleResult(spec, await trainShares(spec, spec.runs.map((r) => r.id), { workers, backend: 'wasm', assets: new Map() }));
       const seconds = (performance.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpu0);
+      const usage = process.cpuUsage(cpu0);
+      const cpuSeconds = (usage.user + usage.system) / 1e6;
       const samples = result.runs.reduce((sum, run) => sum + run.samples, 0);
       texts.add(numbers(result));
-      measured.push({ round, workers, seconds: Number(seconds.toFixed(2)), cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)), samplesPerSecond: Math.round(samples / seconds) });
+      measured.push({
+        round,
+        workers,
+        seconds: Number(seconds.toFixed(2)),
+        cpuSeconds: Number(cpuSeconds.toFixed(2)),
+        coresUsed: Number((cpuSeconds / seconds).toFixed(2)),
+        samplesPerSecond: Math.round(samples / seconds),
+        samplesPerCpuSecond: Math.round(samples / cpuSeconds),
+      });
     }
   }
   const best = (workers: number) => Math.max(...measured.filter((m) => m.workers === workers).map((m) => m.samplesPerSecond));

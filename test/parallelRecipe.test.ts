@@ -10,27 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentResult } from '../src/cli/result';
-import type { ExperimentSpecInput } from '../src/spec/schema';
-import { ROOT, runnerCommand, withoutTimings, type Outcome } from './helpers/results';
+import { ROOT, SMALL_SWEEP, runnerCommand, withoutTimings, type Outcome } from './helpers/results';
 
 const hasParallel = /GNU parallel/.test(spawnSync('parallel', ['--version'], { encoding: 'utf8' }).stdout ?? '');
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 if (!hasParallel && !inCi) console.warn('GNU parallel is not installed: skipping the scale-out recipe test (node scripts/ensure-parallel.mjs installs it as root).');
-
-const SWEEP: ExperimentSpecInput = {
-  model: { width: 16, depth: 1 },
-  budgetSteps: 30,
-  evalEvery: 10,
-  probeSize: 32,
-  ladder: { levels: 3, top: 1.6, bottom: 1.3 },
-  runs: [
-    { id: 'b4', batchSize: 4, learningRate: 0.3 },
-    { id: 'b16', batchSize: 16, learningRate: 0.3 },
-    { id: 'b16-s2', batchSize: 16, learningRate: 0.3, seed: 2 },
-    { id: 'b4-fork', batchSize: 32, learningRate: 0.3, fork: { parent: 'b4', atStep: 10 } },
-  ],
-  comparisons: [{ a: 'b4', b: 'b16' }],
-};
 
 function recipe(args: string[]): Promise<Outcome> {
   return new Promise((done) => {
@@ -53,16 +37,16 @@ describe.skipIf(!hasParallel && !inCi)('scale-out recipe: GNU parallel', () => {
 
   it('runs three shards and merges them into the file of the whole sweep', async () => {
     const spec = join(dir, 'sweep.json');
-    writeFileSync(spec, JSON.stringify(SWEEP));
+    writeFileSync(spec, JSON.stringify(SMALL_SWEEP));
     const out = join(dir, 'out');
     const [shards, whole] = await Promise.all([recipe([spec, '3', out, '--backend', 'cpu']), runnerCommand('experiment', [spec, '--backend', 'cpu', '--out', join(dir, 'whole.json')])]);
     expect(shards.code, shards.stderr).toBe(0);
     expect(whole.code, whole.stderr).toBe(0);
     // GNU parallel tags each shard's lines with its number.
-    for (const i of [1, 2, 3]) expect(shards.stdout + shards.stderr).toMatch(new RegExp(`^${i}\\tTraining .*shard ${i}/3 of 4`, 'm'));
+    for (const i of [1, 2, 3]) expect(shards.stdout + shards.stderr).toMatch(new RegExp(`^${i}\\tTraining .*shard ${i}/3 of 6`, 'm'));
     const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as ExperimentResult;
     const merged = read(join(out, 'all.json'));
     expect(merged.comparisons[0].tv).toEqual(expect.any(Number));
     expect(withoutTimings(merged)).toEqual(withoutTimings(read(join(dir, 'whole.json'))));
-  });
+  }, 180_000); // five runner processes (three shards, the whole, the merge) on a shared machine
 });

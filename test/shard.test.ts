@@ -15,30 +15,11 @@ import { MergeError, mergeShards, shardResult, shardRuns, type Shard } from '../
 import { ExperimentSpec } from '../src/spec/schema';
 import { parseImport } from '../src/ui/export/formats';
 import { onCpuBackendWithoutLeaks } from './helpers/cpuBackend';
-import { runnerCommand, withoutTimings } from './helpers/results';
+import { SMALL_SWEEP, runnerCommand, withoutTimings } from './helpers/results';
 
 onCpuBackendWithoutLeaks();
 
-// Families of forks, a scheduled change, seed twins and two comparisons (one at the lowest shared level).
-const spec = ExperimentSpec.parse({
-  model: { width: 8, depth: 1 },
-  probeSize: 32,
-  budgetSteps: 40,
-  evalEvery: 5,
-  ladder: { levels: 3, top: 1.6, bottom: 1.3 },
-  runs: [
-    { id: 'a', batchSize: 4, learningRate: 0.3 },
-    { id: 'b', batchSize: 8, learningRate: 0.3, seed: 2 },
-    { id: 'b-twin', batchSize: 8, learningRate: 0.3, seed: 3 },
-    { id: 'a-fork', batchSize: 16, learningRate: 0.3, fork: { parent: 'a', atStep: 10 } },
-    { id: 'c', batchSize: 4, learningRate: 0.2, seed: 4, change: { atStep: 15, batchFactor: 4, lrDivisor: 1 } },
-    { id: 'a-fork-fork', batchSize: 32, learningRate: 0.3, fork: { parent: 'a-fork', atStep: 20 } },
-  ],
-  comparisons: [
-    { a: 'a', b: 'b' },
-    { a: 'b', b: 'c', level: 1.5 },
-  ],
-});
+const spec = ExperimentSpec.parse(SMALL_SWEEP);
 const ids = spec.runs.map((r) => r.id);
 const cpu = { backend: 'cpu' as const, chunkSteps: 7 };
 
