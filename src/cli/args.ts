@@ -35,7 +35,8 @@ Options:
   --steps N            override the budget: N steps per run (a positive whole number)
   --backend NAME       wasm (default) or cpu
   --out FILE           write the JSON to FILE instead of stdout
-  --workers N          train on N worker threads (default: one per core); numbers do not depend on N
+  --workers N          train on N worker threads (default: one per core on wasm and cpu); the numbers
+                       do not depend on N
   --shard I/N          train only the I-th of N shares of the runs (1 ≤ I ≤ N; a fork stays with its
                        parent); the file keeps what \`npm run merge\` needs to combine the N shards
   --data FILE.txt      your own text for a text task that names "upload:FILE.txt" (repeatable)
@@ -200,7 +201,7 @@ export function parseCommand(argv: string[]): Command {
   // Validate the options before reading the spec, so the cheap mistakes are reported first.
   const steps = values.steps === undefined ? undefined : parseSteps(values.steps);
   const backend = values.backend === undefined ? 'wasm' : parseBackend(values.backend);
-  const workers = values.workers === undefined ? defaultWorkers() : parseWorkers(values.workers);
+  const workers = values.workers === undefined ? defaultWorkers(backend) : parseWorkers(values.workers);
   const shard = values.shard === undefined ? null : parseShard(values.shard);
   const out = values.out === undefined ? null : values.out;
   if (out !== null) {

@@ -38,8 +38,14 @@ export interface TrainOptions {
   note?: (message: string) => void;
 }
 
-/** The default number of training threads: one per core the process may use. */
-export const defaultWorkers = (): number => availableParallelism();
+/** Backends that compute on the CPU, where each core can train its own runs. */
+const CPU_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
+/**
+ * The default number of training threads: one per core the process may use on a CPU backend. A GPU
+ * backend is one device that the runs share, where stacking them in one thread is the point: one thread.
+ */
+export const defaultWorkers = (backend: CliBackend): number => (CPU_BACKENDS.includes(backend) ? availableParallelism() : 1);
 
 /** `runIds` split into at most `workers` non-empty shares; none when there are no runs. */
 export function threadShares(spec: ExperimentSpec, runIds: readonly string[], workers: number): string[][] {
