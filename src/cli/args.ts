@@ -78,6 +78,13 @@ function parseSteps(text: string): number {
   return Number(text);
 }
 
+/** Refuses an --out path that cannot be written, before any work is done. */
+export function checkOut(out: string): void {
+  const dir = dirname(resolve(out));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`Cannot write ${out}: ${dir} is not a directory.`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`Cannot write ${out}: it is a directory.`);
+}
+
 function parseWorkers(text: string): number {
   if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new UsageError(`--workers must be a positive whole number (got "${text}").`);
   return Number(text);
@@ -204,11 +211,7 @@ export function parseCommand(argv: string[]): Command {
   const workers = values.workers === undefined ? defaultWorkers(backend) : parseWorkers(values.workers);
   const shard = values.shard === undefined ? null : parseShard(values.shard);
   const out = values.out === undefined ? null : values.out;
-  if (out !== null) {
-    const dir = dirname(resolve(out));
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`Cannot write ${out}: ${dir} is not a directory.`);
-    if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`Cannot write ${out}: it is a directory.`);
-  }
+  if (out !== null) checkOut(out);
 
   const warnings: string[] = [];
   let spec: ExperimentSpec =

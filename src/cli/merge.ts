@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { UsageError, checkOut } from './args';
 import { formatResult } from './result';
 import { MergeError, mergeShards } from './shard';
 import { exitWith, writeJson } from './stdio';
@@ -31,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const out = parsed.values.out ?? null;
+  if (out !== null) checkOut(out);
   const files = parsed.positionals.map((name) => {
     try {
       return { name, text: readFileSync(name, 'utf8') };
@@ -40,8 +43,8 @@ async function main(argv: string[]): Promise<number> {
   });
   const result = mergeShards(files);
   console.error(`Merged ${files.length} shard${files.length === 1 ? '' : 's'}: ${result.runs.length} runs, ${result.comparisons.length} comparison${result.comparisons.length === 1 ? '' : 's'}.`);
-  writeJson(formatResult(result), parsed.values.out ?? null);
+  writeJson(formatResult(result), out);
   return 0;
 }
 
-exitWith(main(process.argv.slice(2)), (err) => err instanceof MergeError);
+exitWith(main(process.argv.slice(2)), (err) => err instanceof MergeError || err instanceof UsageError);
