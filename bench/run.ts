@@ -5,7 +5,8 @@
  *   - the longest main-thread task while 16 runs train with the charts open,
  *   - the JavaScript cost of one chart update at 16 runs × 10,000 steps,
  *   - the extra time per step of the gradient-noise estimator at its default settings,
- *   - steps per second of each language task (text, Markov) with the transformer, on each backend.
+ *   - steps per second of each language task (text, Markov) with the transformer, on each backend,
+ *   - samples per second of a 16-run sweep through the headless runner with 1, 2, … worker threads.
  * A benchmark, not a test: it asserts nothing and has no thresholds. Options: --seconds N (measuring
  * window per backend, default 8), --out FILE (default bench-results/bench-<time>.json), --tasks LIST
  * (comma-separated among default, text, markov; default all: "default" is the default experiment and the
@@ -25,6 +26,7 @@ import { ExperimentSpec, defaultSpec } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
 import { bandKey, bandPath, bucketRows, linePath, runPoints } from '../src/ui/charts/series';
 import { measureImageTasks } from './images';
+import { measureWorkerSweep } from './workers';
 
 const { values: args } = parseArgs({
   options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' }, tasks: { type: 'string', default: 'default,text,markov' } },
@@ -281,6 +283,7 @@ try {
     report.imageTasks = await measureImageTasks(browser, link, SECONDS / 2);
     report.chartUpdateMathBothCharts = chartMathMs();
     report.noiseEstimator = noiseEstimator;
+    report.workerSweep = await measureWorkerSweep();
     process.stderr.write('measuring the main thread with 16 runs…\n');
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     report.mainThreadWith16Runs = await measureMainThread(page);

@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
+import { aptInstall, isRoot } from './apt.mjs';
 
 const DEFAULT_PATH = '/usr/lib/chromium/chromium';
 const fromEnv = process.env.CHROMIUM_PATH || '';
@@ -27,16 +28,6 @@ function version(path) {
   return result.stdout.trim() || null;
 }
 
-function apt(args) {
-  console.error(`ensure-chromium: apt-get ${args.join(' ')}`);
-  const result = spawnSync('apt-get', args, {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  if (result.error) console.error(`ensure-chromium: could not run apt-get: ${result.error.message}`);
-  return result.status === 0;
-}
-
 function fail(why) {
   console.error(`ensure-chromium: ${why}`);
   console.error('The end-to-end tests need Debian\'s Chromium (Playwright cannot download browsers here). Either:');
@@ -47,14 +38,9 @@ function fail(why) {
 
 if (!executable(binary)) {
   if (fromEnv) fail(`CHROMIUM_PATH=${fromEnv} is not an executable file.`);
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot) fail(`Chromium not found at ${DEFAULT_PATH}, and installing it needs root.`);
+  if (!isRoot()) fail(`Chromium not found at ${DEFAULT_PATH}, and installing it needs root.`);
   console.error(`ensure-chromium: Chromium not found at ${DEFAULT_PATH}; installing it.`);
-  const installArgs = ['install', '-y', 'chromium'];
-  if (!apt(installArgs)) {
-    // A fresh machine often has no package lists yet.
-    if (!apt(['update']) || !apt(installArgs)) fail('apt-get could not install chromium.');
-  }
+  if (!aptInstall('ensure-chromium', 'chromium')) fail('apt-get could not install chromium.');
   if (!executable(binary)) fail(`apt-get finished but ${binary} is still missing.`);
 }
 

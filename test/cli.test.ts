@@ -13,7 +13,7 @@ import { decodeLink } from '../src/spec/link';
 import { PRESETS } from '../src/spec/presets';
 import { validateSpec, type ExperimentSpecInput } from '../src/spec/schema';
 import { LINK_VERSION } from '../src/spec/migrate';
-import type { ExperimentResult } from '../src/cli/run';
+import type { ExperimentResult } from '../src/cli/result';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

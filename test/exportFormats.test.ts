@@ -9,7 +9,8 @@ import { experimentJson, metricsCsv, parseImport, resultsJson, type ExportInput 
 import { ExperimentSpec, validateSpec } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
 import type { MetricRow } from '../src/engine/trainer';
-import { formatResult, initBackend, runExperiment } from '../src/cli/run';
+import { initBackend, runExperiment } from '../src/cli/run';
+import { formatResult } from '../src/cli/result';
 import { onCpuBackendWithoutLeaks } from './helpers/cpuBackend';
 
 onCpuBackendWithoutLeaks();

@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { decodeLink } from '../spec/link';
 import { PRESETS, findPreset } from '../spec/presets';
 import { formatIssues, validateSpec, type ExperimentSpec } from '../spec/schema';
+import { defaultWorkers } from './pool';
+import type { Shard } from './shard';
 
 export const BACKENDS = ['wasm', 'cpu'] as const;
 export type CliBackend = (typeof BACKENDS)[number];
@@ -33,6 +35,10 @@ Options:
   --steps N            override the budget: N steps per run (a positive whole number)
   --backend NAME       wasm (default) or cpu
   --out FILE           write the JSON to FILE instead of stdout
+  --workers N          train on N worker threads (default: one per core on wasm and cpu); the numbers
+                       do not depend on N
+  --shard I/N          train only the I-th of N shares of the runs (1 ≤ I ≤ N; a fork stays with its
+                       parent); the file keeps what \`npm run merge\` needs to combine the N shards
   --data FILE.txt      your own text for a text task that names "upload:FILE.txt" (repeatable)
   --link               print the experiment's lab link instead of running it
   --list-presets       print the preset names, one per line
@@ -44,7 +50,7 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'list-presets' }
   | { kind: 'link'; spec: ExperimentSpec }
-  | { kind: 'run'; spec: ExperimentSpec; backend: CliBackend; out: string | null; warnings: string[]; assets: Assets };
+  | { kind: 'run'; spec: ExperimentSpec; backend: CliBackend; out: string | null; warnings: string[]; assets: Assets; workers: number; shard: Shard | null };
 
 /** --data files, named as the lab names uploads ("upload:<file name>"); every upload the task names must be given. */
 function readDataFiles(files: string[], spec: ExperimentSpec): Assets {
@@ -70,6 +76,25 @@ function parseSteps(text: string): number {
     throw new UsageError(`--steps must be a positive whole number (got "${text}").`);
   }
   return Number(text);
+}
+
+/** Refuses an --out path that cannot be written, before any work is done. */
+export function checkOut(out: string): void {
+  const dir = dirname(resolve(out));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`Cannot write ${out}: ${dir} is not a directory.`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`Cannot write ${out}: it is a directory.`);
+}
+
+function parseWorkers(text: string): number {
+  if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new UsageError(`--workers must be a positive whole number (got "${text}").`);
+  return Number(text);
+}
+
+export function parseShard(text: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const [index, count] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(index >= 1 && index <= count)) throw new UsageError(`--shard must be I/N with 1 ≤ I ≤ N, e.g. 1/4 (got "${text}").`);
+  return { index, count };
 }
 
 function parseBackend(text: string): CliBackend {
@@ -162,6 +187,8 @@ export function parseCommand(argv: string[]): Command {
         'list-presets': { type: 'boolean' },
         link: { type: 'boolean' },
         data: { type: 'string', multiple: true },
+        workers: { type: 'string' },
+        shard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -181,12 +208,10 @@ export function parseCommand(argv: string[]): Command {
   // Validate the options before reading the spec, so the cheap mistakes are reported first.
   const steps = values.steps === undefined ? undefined : parseSteps(values.steps);
   const backend = values.backend === undefined ? 'wasm' : parseBackend(values.backend);
+  const workers = values.workers === undefined ? defaultWorkers(backend) : parseWorkers(values.workers);
+  const shard = values.shard === undefined ? null : parseShard(values.shard);
   const out = values.out === undefined ? null : values.out;
-  if (out !== null) {
-    const dir = dirname(resolve(out));
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`Cannot write ${out}: ${dir} is not a directory.`);
-    if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`Cannot write ${out}: it is a directory.`);
-  }
+  if (out !== null) checkOut(out);
 
   const warnings: string[] = [];
   let spec: ExperimentSpec =
@@ -203,7 +228,7 @@ export function parseCommand(argv: string[]): Command {
   }
 
   if (values.link) return { kind: 'link', spec };
-  return { kind: 'run', spec, backend, out, warnings, assets: readDataFiles(values.data ?? [], spec) };
+  return { kind: 'run', spec, backend, out, warnings, assets: readDataFiles(values.data ?? [], spec), workers, shard };
 }
 
 function defaultExperiment(): ExperimentSpec {

@@ -3,30 +3,18 @@
  * Results go to stdout (or --out) as JSON; everything else — progress, notes, errors — goes to stderr,
  * so stdout can be piped straight into a JSON tool.
  */
-import { writeFileSync } from 'node:fs';
 import { defaultView } from '../spec/view';
 import { linkUrl } from '../spec/link';
 import { PRESETS } from '../spec/presets';
 import type { RunProgress } from '../engine/trainer';
 import { USAGE, UsageError, parseCommand } from './args';
+import { threadShares, trainShares } from './pool';
+import { assembleResult, formatResult } from './result';
+import { shardResult, shardRuns } from './shard';
+import { exitWith, guardStdout, writeJson } from './stdio';
 
 /** The address links are made for: the dev server of `npm start`. */
 export const LINK_BASE = 'http://127.0.0.1:5173/';
-
-/**
- * Keeps stdout for the JSON alone: tfjs (and anything else) logging with console.log would otherwise
- * corrupt it, so console.log goes to stderr. tfjs's "Hi, looks like you are running TensorFlow.js in
- * Node.js" banner (console.warn, i.e. stderr already, on the cpu backend's first use) is dropped: the
- * runner knows, and tfjs-node is not an option here.
- */
-function guardStdout(): void {
-  console.log = (...args: unknown[]) => console.error(...args);
-  const warn = console.warn.bind(console);
-  console.warn = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].includes('looks like you are running TensorFlow.js in Node.js')) return;
-    warn(...args);
-  };
-}
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -59,52 +47,35 @@ async function main(argv: string[]): Promise<number> {
       break;
   }
 
-  const { spec, out } = command;
+  const { spec, out, shard } = command;
   command.warnings.forEach((w) => console.error(w));
   guardStdout();
-  // Loaded only now, so that usage errors are answered without loading tfjs.
-  const { initBackend, runExperiment, formatResult } = await import('./run');
-  const backend = await initBackend(command.backend, (msg) => console.error(msg));
-  const runs = spec.runs.length;
-  console.error(`Training ${runs} run${runs === 1 ? '' : 's'} × ${spec.budgetSteps} steps on the ${backend} backend…`);
+  const runIds = shard ? shardRuns(spec, shard) : spec.runs.map((r) => r.id);
+  const threads = threadShares(spec, runIds, command.workers).length;
+  const runs = `${runIds.length} run${runIds.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count} of ${spec.runs.length})` : ''}`;
+  const where = threads > 1 ? `${threads} worker threads` : 'one thread';
+  console.error(`Training ${runs} × ${spec.budgetSteps} steps on the ${command.backend} backend, ${where}…`);
 
   let lastReport = 0;
   const started = performance.now();
-  const result = await runExperiment(spec, {
-    backend,
+  const shares = await trainShares(spec, runIds, {
+    workers: command.workers,
+    backend: command.backend,
     assets: command.assets,
+    note: (message) => console.error(message),
     onProgress: (progress, elapsedMs) => {
       if (elapsedMs - lastReport < 1000) return;
       lastReport = elapsedMs;
       console.error(progressLine(progress, spec.budgetSteps, elapsedMs));
     },
   });
+  const result = shard ? shardResult(spec, shard, shares) : assembleResult(spec, shares);
 
   const statuses = result.runs.map((r) => `${r.id} ${r.status}`).join(', ');
-  console.error(`Done in ${seconds(performance.now() - started)}: ${statuses}.`);
+  console.error(`Done in ${seconds(performance.now() - started)} on ${result.backend}: ${statuses || 'no runs in this shard'}.`);
   for (const run of result.runs) if (run.reason) console.error(`  ${run.id}: ${run.reason}`);
-
-  const json = formatResult(result);
-  if (out !== null) {
-    writeFileSync(out, json);
-    console.error(`Wrote ${out}`);
-  } else {
-    process.stdout.write(json);
-  }
+  writeJson(formatResult(result), out);
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError) {
-      console.error(err.message);
-      process.exitCode = 2;
-    } else {
-      console.error('Unexpected error:', err);
-      process.exitCode = 1;
-    }
-  },
-);
+exitWith(main(process.argv.slice(2)), (err) => err instanceof UsageError);

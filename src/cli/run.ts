@@ -1,77 +1,19 @@
 /**
- * Runs an experiment to completion in Node on tfjs's wasm or cpu backend and shapes the result as JSON.
+ * Trains an experiment's runs to completion in Node on tfjs's wasm or cpu backend (result.ts shapes the JSON).
  * This module loads tfjs; the engine itself stays free of anything Node-specific.
  */
 import * as tf from '../engine/tf';
 // Registers the 'wasm' backend. In Node its .wasm binaries load from node_modules (no setWasmPaths needed).
 import '@tensorflow/tfjs-backend-wasm';
-import { Trainer, type MetricRow, type RunProgress, type RunStatus } from '../engine/trainer';
-import type { ComparisonSpec, ExperimentSpec } from '../spec/schema';
-import { compare, type CompareInputs } from '../engine/compare';
+import { Trainer, type MetricRow, type RunProgress } from '../engine/trainer';
+import type { ExperimentSpec } from '../spec/schema';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { MissingAssetError, isUpload, type Assets } from '../engine/data/assets';
 import { assetsFor } from '../engine/tasks';
 import type { CliBackend } from './args';
-
-/** A metric row as written to JSON: a loss that was not finite (a diverged run's last row) becomes null. */
-export type MetricOut = Omit<MetricRow, 'trainLoss' | 'evalLoss' | 'trainSetLoss'> & {
-  trainLoss: number | null;
-  evalLoss?: number | null;
-  trainSetLoss?: number | null;
-};
-
-export interface RunResult {
-  id: string;
-  batchSize: number;
-  learningRate: number;
-  seed: number;
-  status: RunStatus;
-  reason?: string;
-  /** The experiment's regime: 'online' or 'offline'. */
-  regime: 'online' | 'offline';
-  /** For a branch: the run it was forked from and the parent's step at the fork. */
-  parent?: string;
-  forkStep?: number;
-  /** A scheduled change of noise: from step atStep on, B × batchFactor and η ÷ lrDivisor. */
-  change?: { atStep: number; batchFactor: number; lrDivisor: number };
-  steps: number;
-  samples: number;
-  wallMs: number;
-  samplesPerSecond: number | null;
-  /** Where the run first reached each loss-ladder level (held-out loss at or below it). */
-  ladder: { level: number; step: number; samples: number }[];
-  metrics: MetricOut[];
-}
-
-/**
- * A comparison the spec names, at its level: TV, disagreement and symmetric KL for classifiers (relRms for
- * regression), and the seed baseline's TV (relRms) where a twin reached the level. Null where not computable,
- * with the reason in `note`.
- */
-export interface ComparisonOut {
-  a: string;
-  b: string;
-  level: number | null;
-  tv: number | null;
-  disagreement: number | null;
-  kl: number | null;
-  relRms?: number | null;
-  baselineTv: number | null;
-  baselineRelRms?: number | null;
-  note?: string;
-}
-
-export interface ExperimentResult {
-  spec: ExperimentSpec;
-  backend: CliBackend;
-  lossFloor: number | null;
-  /** The loss ladder's levels, highest first. */
-  ladderLevels: number[];
-  runs: RunResult[];
-  comparisons: ComparisonOut[];
-}
+import { assembleResult, type ExperimentResult, type MetricOut, type TrainedShare } from './result';
 
 /**
  * Selects the backend; wasm falls back to cpu when it cannot start (the note goes to `warn`).
@@ -130,12 +72,18 @@ export function loadShippedAssets(spec: ExperimentSpec, assets: Assets): Assets 
   return assets;
 }
 
-/** Trains every run of `spec` to the end of its budget (or until it diverges) on the current backend. */
-export async function runExperiment(spec: ExperimentSpec, options: RunOptions): Promise<ExperimentResult> {
+/**
+ * Trains the runs `runIds` of `spec` (a fork's whole family among them: partition.ts) to the end of the
+ * budget, or until they diverge, on the current backend. The other runs are left out of the trainer but
+ * the comparisons stay in: their levels are part of every run's ladder.
+ */
+export async function trainRuns(spec: ExperimentSpec, runIds: readonly string[], options: RunOptions): Promise<TrainedShare> {
   const chunk = options.chunkSteps ?? 50;
+  const ids = new Set(runIds);
+  const share: ExperimentSpec = { ...spec, runs: spec.runs.filter((r) => ids.has(r.id)) };
   // Grouping runs along the run axis pays only on a GPU; Node has wasm and cpu (PLATFORM.md).
-  const trainer = new Trainer(spec, { groupRuns: false, assets: loadShippedAssets(spec, options.assets ?? new Map()) });
-  const metrics = new Map<string, MetricOut[]>(spec.runs.map((r) => [r.id, []]));
+  const trainer = new Trainer(share, { groupRuns: false, assets: loadShippedAssets(spec, options.assets ?? new Map()) });
+  const metrics = new Map<string, MetricOut[]>(share.runs.map((r) => [r.id, []]));
   const t0 = performance.now();
   try {
     while (trainer.active) {
@@ -145,13 +93,12 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
     }
     const progress = new Map(trainer.progress().map((p) => [p.id, p]));
     const probe = trainer.probeInfo();
-    const ladders = new Map(spec.runs.map((r) => [r.id, trainer.ladder(r.id)]));
     return {
-      spec,
       backend: options.backend,
       lossFloor: trainer.lossFloor === null ? null : finiteOrNull(trainer.lossFloor),
       ladderLevels: probe.levels,
-      runs: spec.runs.map((run) => {
+      probe: { shape: probe.shape, targetRms: probe.targetRms },
+      runs: share.runs.map((run) => {
         const p = progress.get(run.id)!;
         return {
           id: run.id,
@@ -167,43 +114,18 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
           samples: p.samples,
           wallMs: round(p.wallMs, 3),
           samplesPerSecond: p.wallMs > 0 ? round((p.samples * 1000) / p.wallMs, 1) : null,
-          ladder: ladders.get(run.id)!.map(({ level, step, samples }) => ({ level, step, samples })),
+          // Comparisons need the outputs; the decision-map grid is for the page's pictures only.
+          ladder: trainer.ladder(run.id).map(({ level, step, samples, evalLoss, outputs }) => ({ level, step, samples, evalLoss, outputs })),
           metrics: metrics.get(run.id)!,
         };
       }),
-      comparisons: spec.comparisons.map((c) => comparisonOut(c, { spec, ladders, shape: probe.shape, targetRms: probe.targetRms ?? undefined })),
     };
   } finally {
     trainer.dispose();
   }
 }
 
-function comparisonOut(c: ComparisonSpec, inputs: CompareInputs): ComparisonOut {
-  const result = compare(c, inputs);
-  const empty = { a: c.a, b: c.b, level: null, tv: null, disagreement: null, kl: null, baselineTv: null };
-  if (!result.ok) return { ...empty, note: result.error };
-  const { level, distance, baseline, baselineNote } = result.comparison;
-  const note = baselineNote ? { note: baselineNote } : {};
-  if (distance.kind === 'regression') {
-    const base = baseline?.distance.kind === 'regression' ? baseline.distance.relRms : null;
-    return { ...empty, level, relRms: distance.relRms, baselineRelRms: base, ...note };
-  }
-  const baselineTv = baseline?.distance.kind === 'classification' ? baseline.distance.tv : null;
-  return { a: c.a, b: c.b, level, tv: distance.tv, disagreement: distance.disagreement, kl: distance.kl, baselineTv, ...note };
-}
-
-/**
- * The result as JSON: indented, except that each metric row is one line (a default run has 12,000 rows).
- * Parses back to exactly `result` (non-finite numbers were already written as null).
- */
-export function formatResult(result: ExperimentResult): string {
-  const marker = (i: number) => `\u0000metrics-${i}\u0000`;
-  const skeleton = { ...result, runs: result.runs.map((run, i) => ({ ...run, metrics: marker(i) })) };
-  let text = JSON.stringify(skeleton, null, 2);
-  result.runs.forEach((run, i) => {
-    const rows = run.metrics.map((row) => JSON.stringify(row));
-    const body = rows.length ? `[\n        ${rows.join(',\n        ')}\n      ]` : '[]';
-    text = text.replace(JSON.stringify(marker(i)), () => body);
-  });
-  return `${text}\n`;
+/** Trains every run of `spec` in this thread and computes its comparisons. */
+export async function runExperiment(spec: ExperimentSpec, options: RunOptions): Promise<ExperimentResult> {
+  return assembleResult(spec, [await trainRuns(spec, spec.runs.map((r) => r.id), options)]);
 }
