@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { decodeLink } from '../src/spec/link';
 import { SMALL_SPEC, cells, experimentPath, readChartAt, row, steps, waitForSteps, watchForFailures } from './helpers';
 

@@ -3,7 +3,7 @@
  * held-out loss falls; a link that trains on an uploaded table asks for the file, a bad file is refused
  * with the reason, and a good small .csv trains to the end of its single pass.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { experimentPath, readChartAt, row, steps, watchForFailures } from './helpers';
 
 test('the CNN trains on MNIST digits and its held-out loss falls', async ({ page }) => {

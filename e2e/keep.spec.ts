@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { SMALL_SPEC, experimentPath, readChartAt, row, steps, waitForSteps, watchForFailures } from './helpers';
 
 test('a reload mid-training restores every run from storage, paused, and Run resumes it', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import LZString from 'lz-string';
 import { SMALL_SPEC, cells, exactLoss, experimentPath, readChartAt, row, samples, steps, waitForSteps, watchForFailures } from './helpers';
 

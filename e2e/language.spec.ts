@@ -4,7 +4,8 @@
  * names an uploaded file asks for it; bad files are refused with the reason. Small transformers and short
  * budgets: CI has 2 cores and no GPU.
  */
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { ExperimentSpecInput } from '../src/spec/schema';
 import { exactLoss, experimentPath, readChartAt, row, steps, watchForFailures } from './helpers';
 

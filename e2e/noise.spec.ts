@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { ExperimentSpecInput } from '../src/spec/schema';
 import { SMALL_SPEC, experimentPath, row, waitForSteps, watchForFailures } from './helpers';
 

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec } from '../src/spec/schema';
@@ -22,7 +23,7 @@ async function trainAndPause(page: Page, atLeast: number): Promise<number> {
   return steps(page, 'small');
 }
 
-test('copy link carries the view; opening it restores everything, paused, with a Run button', async ({ page, context, browser }) => {
+test('copy link carries the view; opening it restores everything, paused, with a Run button', async ({ page, context, browser, policyGuard }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await trainAndPause(page, 20);
   await page.getByTestId('x-axis').selectOption('samples');
@@ -35,7 +36,9 @@ test('copy link carries the view; opening it restores everything, paused, with a
   const link = await page.getByTestId('share-link').inputValue();
   expect(link).not.toContain('&s='); // the saved id never travels
 
-  const other = await browser.newPage();
+  const fresh = await browser.newContext(); // no saved experiment there
+  await policyGuard.watch(fresh);
+  const other = await fresh.newPage();
   await other.goto(link);
   await expect(other.getByTestId('play')).toBeEnabled({ timeout: 30_000 });
   await expect(other.getByTestId('x-axis')).toHaveValue('samples');
@@ -44,7 +47,7 @@ test('copy link carries the view; opening it restores everything, paused, with a
   await expect(row(other, 'small')).toBeVisible();
   await other.waitForTimeout(500);
   expect(await steps(other, 'small')).toBe(0);
-  await other.close();
+  await fresh.close();
 });
 
 test('a classroom link hides the controls it names and keeps play, pause and reset', async ({ page }) => {
