@@ -2,7 +2,6 @@ import { expect, type Page } from '@playwright/test';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec, type ExperimentSpecInput } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
-import { MARGIN, Y_AXIS_WIDTH } from '../src/ui/charts/layout';
 
 /** A page address that opens `spec` (and starts it at once when `autorun`). */
 export function experimentPath(spec: ExperimentSpecInput, autorun: boolean, query = ''): string {
@@ -58,19 +57,35 @@ export function watchForFailures(page: Page): () => Promise<string[]> {
   return async () => [...failures, ...(await page.getByTestId('error').allInnerTexts())];
 }
 
-/** Hovers the chart at a fraction of its plot width and returns each run's value in the readout. */
-export async function readChartAt(page: Page, metric: 'trainLoss' | 'evalLoss', fraction: number): Promise<Record<string, number>> {
-  const body = page.getByTestId(`chart-${metric}`).locator('.chart-body');
-  const box = (await body.boundingBox())!;
-  const plotLeft = MARGIN.left + Y_AXIS_WIDTH;
-  const plotWidth = box.width - plotLeft - MARGIN.right;
-  await page.mouse.move(box.x + plotLeft + fraction * plotWidth, box.y + box.height / 2);
-  const readout = body.locator('.chart-readout');
-  await expect(readout).toBeVisible();
-  const values: Record<string, number> = {};
-  for (const line of await readout.locator('div').allInnerTexts()) {
-    const match = /^\s*([\w-]+): ([\d.e+-]+)$/.exec(line);
-    if (match) values[match[1]] = Number(match[2]);
-  }
-  return values;
+export interface Drawn {
+  /** The furthest x the chart has drawn (null before it draws anything). */
+  xMax: number | null;
+  /** Each curve's first and last drawn values, by its name in the legend (the run id). */
+  curves: Record<string, { first: number; last: number }>;
+}
+
+/** What a chart has drawn, read at once from the attributes it renders with its curves (MetricChart). */
+export async function drawn(page: Page, metric: 'trainLoss' | 'evalLoss'): Promise<Drawn> {
+  return page.getByTestId(`chart-${metric}`).evaluate((chart) => {
+    const curves: Record<string, { first: number; last: number }> = {};
+    for (const path of chart.querySelectorAll<SVGPathElement>('path[data-run][data-last]')) {
+      curves[path.dataset.run!] = { first: Number(path.dataset.first), last: Number(path.dataset.last) };
+    }
+    const xMax = chart.querySelector('[data-x-max]')?.getAttribute('data-x-max');
+    return { xMax: xMax ? Number(xMax) : null, curves };
+  });
+}
+
+/**
+ * Waits until a chart has drawn up to `x` (exactly to `x`, for runs that ended there: a chart still showing
+ * an earlier experiment does not count) and returns what it drew. The charts redraw on their own clock,
+ * which may lag the run table: read them only once they show what the test is about.
+ */
+export async function drawnUpTo(page: Page, metric: 'trainLoss' | 'evalLoss', x: number, { exactly = false, timeout = 30_000 } = {}): Promise<Drawn> {
+  const reached = async () => {
+    const xMax = (await drawn(page, metric)).xMax;
+    return xMax !== null && (exactly ? xMax === x : xMax >= x);
+  };
+  await expect.poll(reached, { timeout, message: `the ${metric} chart drawn ${exactly ? 'to' : 'past'} x = ${x}` }).toBe(true);
+  return drawn(page, metric);
 }
