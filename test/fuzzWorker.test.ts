@@ -57,7 +57,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 /** The page's side: what it would send and what it holds, built from the worker's messages. */
 class FakePage {
   spec = BASE;
-  checkpoint: TrainerCheckpoint | null = null;
+  /** The last checkpoint and the page's runs as they were when it came: what the page saves (persistence.ts). */
+  saved: { checkpoint: TrainerCheckpoint; runs: ReturnType<typeof useRuns.getState> } | null = null;
   playing = false;
   fatal: string[] = [];
   private memoryWaiters: Array<(numTensors: number) => void> = [];
@@ -76,9 +77,12 @@ class FakePage {
       case 'playing':
         this.playing = message.playing;
         return;
-      case 'checkpoint':
-        this.checkpoint = message.checkpoint;
+      case 'checkpoint': {
+        const runs = useRuns.getState();
+        // Metric lists grow in place: keep a copy of them as they are now.
+        this.saved = { checkpoint: message.checkpoint, runs: { ...runs, metrics: Object.fromEntries(Object.entries(runs.metrics).map(([id, rows]) => [id, [...rows]])) } };
         return;
+      }
       case 'error':
         if (message.fatal) this.fatal.push(message.message);
         return;
@@ -108,7 +112,7 @@ class FakePage {
   async load(spec: ExperimentSpec): Promise<number> {
     useRuns.setState(useRuns.getInitialState(), true);
     this.spec = spec;
-    this.checkpoint = null;
+    this.saved = null;
     this.send({ type: 'load', spec, backend: 'cpu', play: false });
     return this.memory();
   }
@@ -121,14 +125,14 @@ class FakePage {
         for (let i = 0; i < c.turns; i++) await new Promise((r) => setImmediate(r));
         return;
       case 'restore': {
-        if (!this.checkpoint) return;
-        // As the page reopens a saved experiment: its rows cut back to the checkpoint, then restore. The page
-        // cuts when it sends, so it first lets the worker finish what it was doing (rows still on their way
-        // would land after the cut: see the report of issue 11 on reopening while training).
+        if (!this.saved) return;
+        // As the page reopens its saved experiment: the rows saved with the checkpoint, cut back to it, then
+        // restore. The page cuts when it sends, so it first lets the worker finish what it was doing (rows
+        // still on their way would land after the cut: a race reported with issue 11).
         this.send({ type: 'pause' });
         await this.memory();
-        const checkpoint = this.checkpoint;
-        useRuns.setState((s) => cutToCheckpoint({ ...s }, checkpoint));
+        const { checkpoint, runs } = this.saved;
+        useRuns.setState(cutToCheckpoint({ ...runs }, checkpoint));
         this.spec = checkpoint.spec;
         return this.send({ type: 'restore', checkpoint, backend: 'cpu', play: false });
       }
@@ -137,6 +141,10 @@ class FakePage {
       case 'snapshot':
         return this.send({ type: 'snapshot', a: ids[c.a % ids.length], b: ids[c.b % ids.length] });
       case 'update': {
+        // An edit is made on the experiment the page shows, so the page first hears how the commands before
+        // it went (a fork sent just before would otherwise be dropped by an edit that lacks it: a race the
+        // real page has too, reported with issue 11).
+        await this.memory();
         const runs = [...this.spec.runs];
         if (c.edit === 'lr') runs[0] = { ...runs[0], learningRate: runs[0].learningRate * 2 };
         if (c.edit === 'add') runs.push({ id: `n${runs.length}`, batchSize: 4, learningRate: 0.1, seed: 2 });
