@@ -64,9 +64,9 @@ export interface Drawn {
   curves: Record<string, { first: number; last: number }>;
 }
 
-/** What a chart has drawn, read at once from the attributes it renders with its curves (MetricChart). */
-export async function drawn(page: Page, metric: 'trainLoss' | 'evalLoss'): Promise<Drawn> {
-  return page.getByTestId(`chart-${metric}`).evaluate((chart) => {
+/** What a chart (data-testid `chart-<name>`) has drawn, read at once from the attributes of its curves (MetricChart). */
+export async function drawn(page: Page, name: string): Promise<Drawn> {
+  return page.getByTestId(`chart-${name}`).evaluate((chart) => {
     const curves: Record<string, { first: number; last: number }> = {};
     for (const path of chart.querySelectorAll<SVGPathElement>('path[data-run][data-last]')) {
       curves[path.dataset.run!] = { first: Number(path.dataset.first), last: Number(path.dataset.last) };
@@ -81,11 +81,11 @@ export async function drawn(page: Page, metric: 'trainLoss' | 'evalLoss'): Promi
  * an earlier experiment does not count) and returns what it drew. The charts redraw on their own clock,
  * which may lag the run table: read them only once they show what the test is about.
  */
-export async function drawnUpTo(page: Page, metric: 'trainLoss' | 'evalLoss', x: number, { exactly = false, timeout = 30_000 } = {}): Promise<Drawn> {
+export async function drawnUpTo(page: Page, name: string, x: number, { exactly = false, timeout = 30_000 } = {}): Promise<Drawn> {
   const reached = async () => {
-    const xMax = (await drawn(page, metric)).xMax;
+    const xMax = (await drawn(page, name)).xMax;
     return xMax !== null && (exactly ? xMax === x : xMax >= x);
   };
-  await expect.poll(reached, { timeout, message: `the ${metric} chart drawn ${exactly ? 'to' : 'past'} x = ${x}` }).toBe(true);
-  return drawn(page, metric);
+  await expect.poll(reached, { timeout, message: `the ${name} chart drawn ${exactly ? 'to' : 'past'} x = ${x}` }).toBe(true);
+  return drawn(page, name);
 }
