@@ -101,3 +101,38 @@ test('a tab that dies mid-training: its address in a new tab restores the runs',
   await second.getByTestId('play').click();
   await waitForSteps(second, 'large', 150);
 });
+
+test('a damaged saved experiment is listed with the reason, cannot be opened, and can be deleted', async ({ page }) => {
+  const failures = watchForFailures(page);
+  await page.goto(experimentPath(SMALL_SPEC, true, '?backend=wasm'));
+  await waitForSteps(page, 'small', 30);
+  await expect.poll(() => page.url(), { timeout: 20_000 }).toContain('&s=');
+  const id = /&s=([a-z0-9]+)/.exec(page.url())![1];
+  // Another experiment takes over the saving; then the first one's checkpoint is lost from its record.
+  await page.getByTestId('shelf-gallery').click();
+  await page.getByTestId('demo-equal-loss-online').getByTestId('demo-open').click();
+  await expect.poll(() => page.url(), { timeout: 20_000 }).not.toContain(`&s=${id}`);
+  await page.evaluate(
+    (key) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('sgd-noise-lab');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('experiments', 'readwrite');
+          const store = tx.objectStore('experiments');
+          const get = store.get(key);
+          get.onsuccess = () => store.put({ ...get.result, checkpoint: null }, key);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    `data:${id}`,
+  );
+  await page.getByTestId('shelf-saved').click();
+  const entry = page.getByTestId(`saved-${id}`);
+  await expect(entry.getByTestId('saved-damaged')).toContainText('Damaged: its checkpoint is missing');
+  await expect(entry.getByTestId('saved-open')).toBeDisabled();
+  await entry.getByTestId('saved-delete').click();
+  await expect(entry).toHaveCount(0);
+  expect(await failures()).toEqual([]);
+});
