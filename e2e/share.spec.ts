@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec } from '../src/spec/schema';
 import { ViewSpec } from '../src/spec/view';
-import { SMALL_SPEC, exactLoss, experimentPath, row, steps, waitForSteps, watchForFailures } from './helpers';
+import { SMALL_SPEC, drawnUpTo, exactLoss, experimentPath, row, steps, waitForSteps, watchForFailures } from './helpers';
 
 async function downloadText(page: Page, testId: string): Promise<{ name: string; text: string; bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
@@ -128,7 +128,9 @@ test('every export parses and matches the run data; PNG has the expected size; i
   const experiment = await downloadText(page, 'export-experiment');
   expect(ExperimentSpec.parse(JSON.parse(experiment.text))).toEqual(ExperimentSpec.parse(SMALL_SPEC));
 
-  // SVG: title, axis labels and a legend entry per run.
+  // SVG: title, axis labels and a legend entry per run; exported once the chart has drawn the last evaluation
+  // (every 10th step), as its clock may lag the table.
+  await drawnUpTo(page, 'evalLoss', 10 * Math.floor(trained / 10), { exactly: true });
   const svg = await downloadText(page, 'export-svg-evalLoss');
   expect(svg.text).toContain('<svg');
   expect(svg.text).toContain('Held-out loss (probe set)');
