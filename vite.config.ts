@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { contentSecurityPolicy } from './scripts/csp';
 import { checkPublicUrl } from './src/spec/publicUrl.ts';
 
 // A lab built with VITE_PUBLIC_URL copies links to that address (src/ui/share.ts); a bad one fails the build.
@@ -12,6 +13,7 @@ export default defineConfig({
   base: './',
   plugins: [
     react(),
+    contentSecurityPolicy(),
     VitePWA({
       // A new version waits until the person chooses to reload (UpdatePrompt), never mid-experiment.
       registerType: 'prompt',

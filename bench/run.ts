@@ -13,7 +13,6 @@
  * measurements tied to it). BENCH_PORT sets the preview port (default 4180).
  */
 import { chromium, type Page } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
@@ -27,6 +26,7 @@ import { defaultView } from '../src/spec/view';
 import { bandKey, bandPath, bucketRows, linePath, runPoints } from '../src/ui/charts/series';
 import { measureImageTasks } from './images';
 import { measureWorkerSweep } from './workers';
+import { startPreview } from './preview';
 
 const { values: args } = parseArgs({
   options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' }, tasks: { type: 'string', default: 'default,text,markov' } },
@@ -39,22 +39,6 @@ const FIRST_STEP_MARK = 'sgd-lab:first-step';
 
 function link(spec: ExperimentSpec, query = ''): string {
   return linkUrl(`${BASE}${query}`, { spec, view: defaultView(), autorun: true });
-}
-
-async function startPreview(): Promise<() => void> {
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], {
-    stdio: 'ignore',
-    detached: true,
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(BASE)).ok) return () => process.kill(-server.pid!, 'SIGTERM');
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`vite preview did not start on ${BASE}`);
 }
 
 /** Sum of every run's samples, read from the run table. */
@@ -243,7 +227,7 @@ async function estimatorOverhead() {
 }
 
 const noiseEstimator = TASKS.has('default') ? (process.stderr.write("measuring the noise estimator's overhead…\n"), await estimatorOverhead()) : null;
-const stopPreview = await startPreview();
+const stopPreview = await startPreview(PORT);
 const executablePath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
 const browser = await chromium.launch({ executablePath, args: ['--enable-unsafe-webgpu', '--disable-quic'] });
 try {

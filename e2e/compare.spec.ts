@@ -1,4 +1,5 @@
-import { expect, test, type Locator } from '@playwright/test';
+import type { Locator } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { decodeLink } from '../src/spec/link';
 import { experimentPath, row, waitForSteps, watchForFailures } from './helpers';
 

@@ -4,7 +4,8 @@
  * point at the page's own address; a lab built with VITE_PUBLIC_URL copies links to that address, says
  * so, and its link opens on the other deployment.
  */
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { rmSync } from 'node:fs';
 import { decodeLink } from '../src/spec/link';
 import { ExperimentSpec } from '../src/spec/schema';
@@ -42,6 +43,9 @@ const DIGITS_SPEC = {
   probeSize: 64,
   runs: [{ id: 'mlp', batchSize: 16, learningRate: 0.1 }],
 };
+
+// The lab is served from this test's own static host: its requests there are not to another origin.
+test.beforeEach(({ policyGuard }) => policyGuard.allow(server.origin));
 
 test('served from /lab/ by a plain static server, the build loads everything and trains on the digits file', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);

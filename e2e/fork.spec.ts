@@ -1,6 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { decodeLink } from '../src/spec/link';
-import { SMALL_SPEC, cells, experimentPath, readChartAt, row, steps, waitForSteps, watchForFailures } from './helpers';
+import { SMALL_SPEC, cells, drawnUpTo, experimentPath, row, steps, waitForSteps, watchForFailures } from './helpers';
 
 const FAMILY = /↳ small @ step (\d+)/;
 
@@ -52,11 +53,9 @@ test('forking a training run from its row: the branch trains on, is charted, and
   // It continues the parent's stream: the parent's n × 4 samples, then 32 per step of its own.
   expect(Number(sampleCell)).toBe(n * 4 + (Number(stepCell) - n) * 32);
 
-  // Its curve is on the chart: the hover readout names it.
-  await page.getByTestId('chart-trainLoss').scrollIntoViewIfNeeded(); // the hover is at viewport coordinates
-  const readout = await readChartAt(page, 'trainLoss', 0.98);
-  expect(Object.keys(readout)).toContain('small-f1');
-  expect(readout['small-f1']).toBeGreaterThan(0);
+  // Its curve is on the chart, once the chart has drawn the steps the table shows.
+  const { curves } = await drawnUpTo(page, 'trainLoss', Number(stepCell));
+  expect(curves['small-f1']?.last).toBeGreaterThan(0);
 
   // The link carries the fork, and opens it.
   await page.getByTestId('copy-link').click();
@@ -96,7 +95,7 @@ test('a bad fork is explained and not made; the form works from the keyboard and
   await expect(form.getByTestId('fork-batchSize')).toHaveAttribute('aria-invalid', 'true');
   await form.getByTestId('fork-submit').click();
   await form.getByTestId('fork-batchSize').press('Enter');
-  await page.waitForTimeout(300);
+  // Refused on the page (the form validates as you type), so nothing went to the worker: nothing to wait for.
   await expect(form).toBeVisible();
   await expect(page.locator('[data-testid=run-table] tbody tr[data-testid^=run-row-]')).toHaveCount(2);
 

@@ -59,16 +59,17 @@ export function watchForFailures(page: Page): () => Promise<string[]> {
 }
 
 /**
- * Hovers the chart at a fraction of its plot width (or taps it there: `by: 'tap'`, in a context with
- * hasTouch) and returns each run's value in the readout.
+ * Taps the chart at a fraction of its plot width (in a context with hasTouch) and returns each run's value
+ * in the readout the tap opens. Tests of what a chart drew read `drawn` instead: a readout shows what is
+ * drawn now, so only a test of the readout itself uses this.
  */
-export async function readChartAt(page: Page, metric: 'trainLoss' | 'evalLoss', fraction: number, by: 'hover' | 'tap' = 'hover'): Promise<Record<string, number>> {
+export async function tapChartAt(page: Page, metric: 'trainLoss' | 'evalLoss', fraction: number): Promise<Record<string, number>> {
   const body = page.getByTestId(`chart-${metric}`).locator('.chart-body');
   const box = (await body.boundingBox())!;
   const plotLeft = MARGIN.left + Y_AXIS_WIDTH;
   const plotWidth = box.width - plotLeft - MARGIN.right;
   const [x, y] = [box.x + plotLeft + fraction * plotWidth, box.y + box.height / 2];
-  await (by === 'tap' ? page.touchscreen.tap(x, y) : page.mouse.move(x, y));
+  await page.touchscreen.tap(x, y);
   const readout = body.locator('.chart-readout');
   await expect(readout).toBeVisible();
   const values: Record<string, number> = {};
@@ -77,4 +78,37 @@ export async function readChartAt(page: Page, metric: 'trainLoss' | 'evalLoss', 
     if (match) values[match[1]] = Number(match[2]);
   }
   return values;
+}
+
+export interface Drawn {
+  /** The furthest x the chart has drawn (null before it draws anything). */
+  xMax: number | null;
+  /** Each curve's first and last drawn values, by its name in the legend (the run id). */
+  curves: Record<string, { first: number; last: number }>;
+}
+
+/** What a chart (data-testid `chart-<name>`) has drawn, read at once from the attributes of its curves (MetricChart). */
+export async function drawn(page: Page, name: string): Promise<Drawn> {
+  return page.getByTestId(`chart-${name}`).evaluate((chart) => {
+    const curves: Record<string, { first: number; last: number }> = {};
+    for (const path of chart.querySelectorAll<SVGPathElement>('path[data-run][data-last]')) {
+      curves[path.dataset.run!] = { first: Number(path.dataset.first), last: Number(path.dataset.last) };
+    }
+    const xMax = chart.querySelector('[data-x-max]')?.getAttribute('data-x-max');
+    return { xMax: xMax ? Number(xMax) : null, curves };
+  });
+}
+
+/**
+ * Waits until a chart has drawn up to `x` (exactly to `x`, for runs that ended there: a chart still showing
+ * an earlier experiment does not count) and returns what it drew. The charts redraw on their own clock,
+ * which may lag the run table: read them only once they show what the test is about.
+ */
+export async function drawnUpTo(page: Page, name: string, x: number, { exactly = false, timeout = 30_000 } = {}): Promise<Drawn> {
+  const reached = async () => {
+    const xMax = (await drawn(page, name)).xMax;
+    return xMax !== null && (exactly ? xMax === x : xMax >= x);
+  };
+  await expect.poll(reached, { timeout, message: `the ${name} chart drawn ${exactly ? 'to' : 'past'} x = ${x}` }).toBe(true);
+  return drawn(page, name);
 }

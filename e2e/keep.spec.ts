@@ -1,14 +1,21 @@
-import { expect, test } from '@playwright/test';
-import { SMALL_SPEC, experimentPath, readChartAt, row, steps, waitForSteps, watchForFailures } from './helpers';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { SMALL_SPEC, drawnUpTo, experimentPath, row, steps, waitForSteps, watchForFailures } from './helpers';
+
+/** Waits until the open experiment is saved with a run at step `atLeast` or later, as the Saved list says. */
+async function waitForSavedStep(page: Page, atLeast: number): Promise<void> {
+  await expect.poll(() => page.url(), { timeout: 20_000 }).toContain('&s=');
+  const id = /&s=([a-z0-9]+)/.exec(page.url())![1];
+  await page.getByTestId('shelf-saved').click();
+  const savedStep = async () => Number((/step ([\d,]+)/.exec(await page.getByTestId(`saved-${id}`).innerText())?.[1] ?? '0').replace(/,/g, ''));
+  await expect.poll(savedStep, { timeout: 20_000 }).toBeGreaterThanOrEqual(atLeast);
+}
 
 test('a reload mid-training restores every run from storage, paused, and Run resumes it', async ({ page }) => {
   const failures = watchForFailures(page);
   await page.goto(experimentPath(SMALL_SPEC, true, '?backend=wasm'));
-  await waitForSteps(page, 'small', 100);
-  // The first save puts the saved experiment's id into the address.
-  await expect.poll(() => page.url(), { timeout: 20_000 }).toContain('&s=');
-  // Let at least one more checkpoint land while training (every 3 s).
-  await page.waitForTimeout(3500);
+  // The first save puts the saved experiment's id into the address; wait for a checkpoint past step 100.
+  await waitForSavedStep(page, 100);
   const before = await steps(page, 'small');
   expect(before).toBeGreaterThan(100);
 
@@ -20,13 +27,14 @@ test('a reload mid-training restores every run from storage, paused, and Run res
   expect(restored).toBeLessThanOrEqual(before + 400);
   await expect(row(page, 'small')).toHaveAttribute('data-status', 'paused');
   // The metric rows came back with the runs: the held-out chart draws them before any new step.
-  const values = await readChartAt(page, 'evalLoss', 0.5);
-  expect(values.small).toBeGreaterThan(0);
-  await page.waitForTimeout(500);
-  expect(await steps(page, 'small')).toBe(restored);
+  const { curves } = await drawnUpTo(page, 'evalLoss', 50);
+  expect(curves.small.last).toBeGreaterThan(0);
+  // Still paused: one step lands exactly one further (the worker handles commands in order).
+  await page.getByTestId('step').click();
+  await expect.poll(() => steps(page, 'small')).toBe(restored + 1);
 
   await page.getByTestId('play').click();
-  await waitForSteps(page, 'small', restored + 50);
+  await waitForSteps(page, 'small', restored + 51);
   expect(await failures()).toEqual([]);
 });
 
@@ -81,9 +89,7 @@ test('storage full: the page says so, training goes on, and the runs can be expo
 test('a tab that dies mid-training: its address in a new tab restores the runs', async ({ context }) => {
   const first = await context.newPage();
   await first.goto(experimentPath(SMALL_SPEC, true, '?backend=wasm'));
-  await waitForSteps(first, 'small', 100);
-  await expect.poll(() => first.url(), { timeout: 20_000 }).toContain('&s=');
-  await first.waitForTimeout(3500);
+  await waitForSavedStep(first, 100);
   const url = first.url();
   await first.close({ runBeforeUnload: false }); // no pause, no goodbye: as a crash would leave it
 
@@ -94,4 +100,39 @@ test('a tab that dies mid-training: its address in a new tab restores the runs',
   expect(await steps(second, 'small')).toBeGreaterThan(50);
   await second.getByTestId('play').click();
   await waitForSteps(second, 'large', 150);
+});
+
+test('a damaged saved experiment is listed with the reason, cannot be opened, and can be deleted', async ({ page }) => {
+  const failures = watchForFailures(page);
+  await page.goto(experimentPath(SMALL_SPEC, true, '?backend=wasm'));
+  await waitForSteps(page, 'small', 30);
+  await expect.poll(() => page.url(), { timeout: 20_000 }).toContain('&s=');
+  const id = /&s=([a-z0-9]+)/.exec(page.url())![1];
+  // Another experiment takes over the saving; then the first one's checkpoint is lost from its record.
+  await page.getByTestId('shelf-gallery').click();
+  await page.getByTestId('demo-equal-loss-online').getByTestId('demo-open').click();
+  await expect.poll(() => page.url(), { timeout: 20_000 }).not.toContain(`&s=${id}`);
+  await page.evaluate(
+    (key) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('sgd-noise-lab');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('experiments', 'readwrite');
+          const store = tx.objectStore('experiments');
+          const get = store.get(key);
+          get.onsuccess = () => store.put({ ...get.result, checkpoint: null }, key);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    `data:${id}`,
+  );
+  await page.getByTestId('shelf-saved').click();
+  const entry = page.getByTestId(`saved-${id}`);
+  await expect(entry.getByTestId('saved-damaged')).toContainText('Damaged: its checkpoint is missing');
+  await expect(entry.getByTestId('saved-open')).toBeDisabled();
+  await entry.getByTestId('saved-delete').click();
+  await expect(entry).toHaveCount(0);
+  expect(await failures()).toEqual([]);
 });

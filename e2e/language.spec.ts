@@ -4,9 +4,10 @@
  * names an uploaded file asks for it; bad files are refused with the reason. Small transformers and short
  * budgets: CI has 2 cores and no GPU.
  */
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { ExperimentSpecInput } from '../src/spec/schema';
-import { exactLoss, experimentPath, readChartAt, row, steps, watchForFailures } from './helpers';
+import { drawnUpTo, exactLoss, experimentPath, row, steps, watchForFailures } from './helpers';
 
 const tinyModel = { kind: 'transformer', layers: 1, width: 16, heads: 2 } as const;
 
@@ -30,16 +31,10 @@ function prose(chars: number): string {
 
 const textFile = (name: string, text: string) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(text, 'utf8') });
 
-/** A run's loss at the start and at the end of a chart, as the chart shows them now (it may lag the table). */
-async function lossDrop(page: Page, metric: 'trainLoss' | 'evalLoss', runId: string): Promise<number> {
-  await page.getByTestId(`chart-${metric}`).scrollIntoViewIfNeeded();
-  try {
-    const early = await readChartAt(page, metric, 0.02);
-    const late = await readChartAt(page, metric, 0.98);
-    return early[runId] - late[runId];
-  } catch {
-    return -Infinity; // the chart was redrawing under the cursor: ask again
-  }
+/** How far a run's loss fell on a chart from its first to its last drawn value, once drawn to its last `step`. */
+async function lossDrop(page: Page, metric: 'trainLoss' | 'evalLoss', runId: string, step: number): Promise<number> {
+  const { first, last } = (await drawnUpTo(page, metric, step, { exactly: true })).curves[runId];
+  return first - last;
 }
 
 async function backendReady(page: Page) {
@@ -52,8 +47,7 @@ test('a Markov language trains towards its entropy floor; then your own text, up
   await backendReady(page);
   await expect(row(page, 'b16')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   expect(await steps(page, 'b16')).toBe(120);
-  // The charts redraw on their own clock, a little behind the table.
-  await expect.poll(() => lossDrop(page, 'evalLoss', 'b16'), { timeout: 20_000 }).toBeGreaterThan(0.2);
+  expect(await lossDrop(page, 'evalLoss', 'b16', 120)).toBeGreaterThan(0.2);
 
   // Switch the task to text: the transformer stays; a shorter context keeps the test quick.
   await page.locator('select[data-path="task.kind"]').selectOption('text');
@@ -68,7 +62,7 @@ test('a Markov language trains towards its entropy floor; then your own text, up
   await expect(row(page, 'b16')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   expect(await steps(page, 'b16')).toBe(22);
   await expect(row(page, 'b16').locator('td.status')).toHaveAttribute('title', /used up the 356 training samples after 22 steps \(online training is a single pass/);
-  await expect.poll(() => lossDrop(page, 'trainLoss', 'b16'), { timeout: 20_000 }).toBeGreaterThan(0.2);
+  expect(await lossDrop(page, 'trainLoss', 'b16', 22)).toBeGreaterThan(0.2);
   expect(page.url()).toContain('#'); // the link names the file …
   expect(decodeURIComponent(page.url())).not.toContain('the cat sat'); // … and never carries it
   expect(await failures()).toEqual([]);
@@ -95,7 +89,7 @@ test('a link that names an uploaded text asks for it, then trains on it (loss fa
   await expect(page.getByTestId('play')).toBeVisible();
   await page.getByTestId('play').click();
   await expect(row(page, 'b8')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
-  await expect.poll(() => lossDrop(page, 'evalLoss', 'b8'), { timeout: 20_000 }).toBeGreaterThan(0.3);
+  expect(await lossDrop(page, 'evalLoss', 'b8', 60)).toBeGreaterThan(0.3);
 });
 
 test('bad text files are refused with the reason, and nothing changes', async ({ page }) => {

@@ -1,30 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { ExperimentSpecInput } from '../src/spec/schema';
-import { SMALL_SPEC, experimentPath, row, waitForSteps, watchForFailures } from './helpers';
-
-/**
- * Hovers a chart (data-testid `chart-<name>`) at a fraction of its plot width and returns every line of its
- * readout, "<key>: <value>", where a key is a run id or, for a dashed companion curve, "<runId> (train set)".
- */
-async function readout(page: Page, name: string, fraction: number): Promise<Record<string, number>> {
-  const body = page.getByTestId(`chart-${name}`).locator('.chart-body');
-  // Below the fold the mouse cannot reach it. (scrollIntoViewIfNeeded waits for the box to hold still over two
-  // animation frames, which a page redrawing its charts may not give it for a while.)
-  await body.evaluate((el) => el.scrollIntoView({ block: 'center' }));
-  const box = await body.boundingBox();
-  if (!box) return {};
-  const plotLeft = 4 + 58; // MetricChart's MARGIN.left + Y_AXIS_WIDTH
-  const plotWidth = box.width - plotLeft - 20;
-  await page.mouse.move(box.x + plotLeft + fraction * plotWidth, box.y + box.height / 2);
-  const values: Record<string, number> = {};
-  const box2 = body.locator('.chart-readout');
-  if (!(await box2.isVisible())) return values;
-  for (const line of await box2.locator('div').allInnerTexts()) {
-    const match = /^\s*([\w-]+(?: \([\w ]+\))?): ([\d.e+-]+)$/.exec(line);
-    if (match) values[match[1]] = Number(match[2]);
-  }
-  return values;
-}
+import { SMALL_SPEC, drawn, drawnUpTo, experimentPath, row, waitForSteps, watchForFailures } from './helpers';
 
 const NOISE_CHARTS = ['gradNorm', 'temperature', 'noiseScale', 'noiseRatio'];
 
@@ -38,30 +14,26 @@ test('every noise chart reads a finite value for every run of the default experi
   await waitForSteps(page, 'b512', 40, 30_000);
   for (const name of NOISE_CHARTS) {
     await expect(page.getByTestId(`chart-${name}`)).toBeVisible();
-    await expect
-      .poll(
-        async () => {
-          const values = await readout(page, name, 0.95);
-          return ids.filter((id) => Number.isFinite(values[id]) && values[id] > 0);
-        },
-        { message: `${name}: a positive, finite value for every run`, timeout: 20_000 },
-      )
-      .toEqual(ids);
+    const positive = async () => {
+      const { curves } = await drawn(page, name);
+      return ids.filter((id) => Number.isFinite(curves[id]?.last) && curves[id].last > 0);
+    };
+    await expect.poll(positive, { message: `${name}: a positive, finite value for every run`, timeout: 20_000 }).toEqual(ids);
   }
   // The temperature is exact: η/B for each run.
-  const temperature = await readout(page, 'temperature', 0.5);
-  expect(temperature.b8).toBeCloseTo(0.1 / 8, 6);
-  expect(temperature.b512).toBeCloseTo(0.1 / 512, 6);
+  const { curves: temperature } = await drawn(page, 'temperature');
+  expect(temperature.b8.first).toBeCloseTo(0.1 / 8, 6);
+  expect(temperature.b512.last).toBeCloseTo(0.1 / 512, 6);
   // B_simple / B is B_simple over each run's batch size (paused, so both charts hold the same rows).
   await page.getByTestId('pause').click();
   await expect(row(page, 'b32')).toHaveAttribute('data-status', 'paused');
-  // Charts catch up with the last rows on their own clock: poll until both show the same ones.
-  await expect
-    .poll(async () => {
-      const [scale, ratio] = [await readout(page, 'noiseScale', 1), await readout(page, 'noiseRatio', 1)]; // the last bucket of both
-      return Math.max(...([['b8', 8], ['b32', 32], ['b512', 512]] as const).map(([id, b]) => Math.abs(ratio[id] / (scale[id] / b) - 1)));
-    })
-    .toBeLessThan(2e-3);
+  // Charts catch up with the last rows on their own clock: wait until both have drawn the same last step.
+  const ratioError = async () => {
+    const [scale, ratio] = [await drawn(page, 'noiseScale'), await drawn(page, 'noiseRatio')];
+    if (scale.xMax !== ratio.xMax) return Infinity;
+    return Math.max(...([['b8', 8], ['b32', 32], ['b512', 512]] as const).map(([id, b]) => Math.abs(ratio.curves[id].last / (scale.curves[id].last / b) - 1)));
+  };
+  await expect.poll(ratioError).toBeLessThan(2e-3);
   expect(await failures()).toEqual([]);
 });
 
@@ -76,13 +48,12 @@ test('offline, the held-out chart shows the training-set loss below the held-out
   await expect.poll(() => chart.locator('line.epoch-mark').count()).toBeGreaterThan(2);
   expect(await chart.locator('line.epoch-mark').count()).toBeLessThanOrEqual(30);
 
-  // At the end (polled: the chart catches up with the last rows on its own clock).
-  await expect
-    .poll(async () => {
-      const end = await readout(page, 'evalLoss', 1.0);
-      return ['small', 'large'].filter((id) => end[id] > 0 && end[`${id} (train set)`] < end[id]);
-    }, { message: 'training-set loss below held-out loss for both runs' })
-    .toEqual(['small', 'large']);
+  // At the end (the last evaluation, step 400, drawn): the training-set loss below the held-out loss.
+  const { curves } = await drawnUpTo(page, 'evalLoss', 400, { exactly: true });
+  for (const id of ['small', 'large']) {
+    expect(curves[id].last).toBeGreaterThan(0);
+    expect(curves[`${id} (train set)`].last, `${id}: training-set loss below held-out loss`).toBeLessThan(curves[id].last);
+  }
   // Samples axis: one grey mark per epoch (every multiple of 256 samples: 12,800 / 256 = 50, thinned to every 2nd).
   await page.getByTestId('x-axis').selectOption('samples');
   await expect(chart.locator('.chart-caption')).toContainText('epoch = 256 samples (every 2nd marked)');
@@ -131,8 +102,9 @@ test('a fork\'s curves start from its parent\'s point', async ({ page }) => {
   };
   await page.goto(experimentPath(spec, true));
   for (const id of ['small', 'calm']) await expect(row(page, id)).toHaveAttribute('data-status', 'done', { timeout: 25_000 });
-  // Before the branch, the fork's nearest point is its parent's at step 50 (η/B = 0.1/4); after it, its own (0.1/32).
-  await expect.poll(async () => (await readout(page, 'temperature', 0.25)).calm).toBeCloseTo(0.1 / 4, 6);
-  expect((await readout(page, 'temperature', 0.25)).small).toBeCloseTo(0.1 / 4, 6);
-  expect((await readout(page, 'temperature', 0.9)).calm).toBeCloseTo(0.1 / 32, 6);
+  // The fork's curve starts at its parent's point at step 50 (η/B = 0.1/4) and goes on with its own (0.1/32).
+  const { curves } = await drawnUpTo(page, 'temperature', 100, { exactly: true });
+  expect(curves.small.first).toBeCloseTo(0.1 / 4, 6);
+  expect(curves.calm.first).toBeCloseTo(0.1 / 4, 6);
+  expect(curves.calm.last).toBeCloseTo(0.1 / 32, 6);
 });

@@ -4,7 +4,8 @@
  * and the server shut down) it reopens and trains, on the digits too once they were loaded. A newly
  * deployed version is offered with a prompt while the experiment keeps training, and only a click swaps it in.
  */
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { rmSync } from 'node:fs';
 import { SMALL_SPEC, experimentPath, row, steps, waitForSteps, watchForFailures } from './helpers';
 import { buildFolder, buildLab, serveStatic } from './hosting';
@@ -28,9 +29,10 @@ function dataCached(page: Page, name: string): Promise<boolean> {
   }, name);
 }
 
-test('loaded once, the lab is installable and reopens and trains with no network, on the digits too', async ({ page, context }) => {
+test('loaded once, the lab is installable and reopens and trains with no network, on the digits too', async ({ page, context, policyGuard }) => {
   test.setTimeout(180_000);
   const server = await serveStatic({ '/lab/': 'dist' });
+  policyGuard.allow(server.origin);
   const lab = `${server.origin}/lab/`;
   const failures = watchForFailures(page);
   await page.goto(`${server.origin}/lab${experimentPath(DIGITS_SPEC, true, '?backend=wasm')}`);
@@ -63,12 +65,13 @@ test('loaded once, the lab is installable and reopens and trains with no network
   expect(await failures()).toEqual([]);
 });
 
-test('a new version is offered with a prompt, never swapped in under a running experiment', async ({ page }) => {
+test('a new version is offered with a prompt, never swapped in under a running experiment', async ({ page, policyGuard }) => {
   test.setTimeout(240_000);
   const folder = buildFolder();
   // Two versions of the lab that differ (their public URL), deployed one after the other in one folder.
   buildLab(folder, 'https://first.example/lab/');
   const server = await serveStatic({ '/lab/': folder });
+  policyGuard.allow(server.origin);
   const failures = watchForFailures(page);
   await page.goto(`${server.origin}/lab${experimentPath(SMALL_SPEC, true, '?backend=wasm')}`);
   await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 60_000 });

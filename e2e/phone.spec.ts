@@ -4,8 +4,9 @@
  * finds no serious or critical accessibility violation (nor the heading-order one it used to).
  */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { SMALL_SPEC, experimentPath, readChartAt, waitForSteps, watchForFailures } from './helpers';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { SMALL_SPEC, experimentPath, tapChartAt, waitForSteps, watchForFailures } from './helpers';
 
 /** How far the page is wider than its viewport (0: no horizontal scroll). */
 const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -36,7 +37,7 @@ for (const width of [390, 768]) {
       }
 
       // A tap shows the readout where a hover would, with every run's value.
-      const read = await readChartAt(page, 'trainLoss', 0.5, 'tap');
+      const read = await tapChartAt(page, 'trainLoss', 0.5);
       expect(Object.keys(read).sort()).toEqual(['large', 'small']);
       expect(read.small).toBeGreaterThan(0);
 

@@ -1,13 +1,12 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec } from '../src/spec/schema';
 import { ViewSpec } from '../src/spec/view';
-import { SMALL_SPEC, exactLoss, experimentPath, row, steps, waitForSteps, watchForFailures } from './helpers';
+import { SMALL_SPEC, drawnUpTo, exactLoss, experimentPath, row, steps, waitForSteps, watchForFailures } from './helpers';
 
 async function downloadText(page: Page, testId: string): Promise<{ name: string; text: string; bytes: Buffer }> {
-  // Chromium holds back a download that follows others within a moment (its multiple-download guard).
-  await page.waitForTimeout(1500);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
   const bytes = readFileSync((await download.path())!);
   return { name: download.suggestedFilename(), text: bytes.toString('utf8'), bytes };
@@ -22,7 +21,7 @@ async function trainAndPause(page: Page, atLeast: number): Promise<number> {
   return steps(page, 'small');
 }
 
-test('copy link carries the view; opening it restores everything, paused, with a Run button', async ({ page, context, browser }) => {
+test('copy link carries the view; opening it restores everything, paused, with a Run button', async ({ page, context, browser, policyGuard }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await trainAndPause(page, 20);
   await page.getByTestId('x-axis').selectOption('samples');
@@ -35,16 +34,19 @@ test('copy link carries the view; opening it restores everything, paused, with a
   const link = await page.getByTestId('share-link').inputValue();
   expect(link).not.toContain('&s='); // the saved id never travels
 
-  const other = await browser.newPage();
+  const fresh = await browser.newContext(); // no saved experiment there
+  await policyGuard.watch(fresh);
+  const other = await fresh.newPage();
   await other.goto(link);
   await expect(other.getByTestId('play')).toBeEnabled({ timeout: 30_000 });
   await expect(other.getByTestId('x-axis')).toHaveValue('samples');
   await expect(other.getByTestId('noise-log-y')).not.toBeChecked();
   await expect(other.locator('.steps-samples')).toHaveCount(0);
   await expect(row(other, 'small')).toBeVisible();
-  await other.waitForTimeout(500);
-  expect(await steps(other, 'small')).toBe(0);
-  await other.close();
+  // Paused at step 0: one step lands exactly on step 1 (the worker handles commands in order).
+  await other.getByTestId('step').click();
+  await expect.poll(() => steps(other, 'small')).toBe(1);
+  await fresh.close();
 });
 
 test('a classroom link hides the controls it names and keeps play, pause and reset', async ({ page }) => {
@@ -126,7 +128,9 @@ test('every export parses and matches the run data; PNG has the expected size; i
   const experiment = await downloadText(page, 'export-experiment');
   expect(ExperimentSpec.parse(JSON.parse(experiment.text))).toEqual(ExperimentSpec.parse(SMALL_SPEC));
 
-  // SVG: title, axis labels and a legend entry per run.
+  // SVG: title, axis labels and a legend entry per run; exported once the chart has drawn the last evaluation
+  // (every 10th step), as its clock may lag the table.
+  await drawnUpTo(page, 'evalLoss', 10 * Math.floor(trained / 10), { exactly: true });
   const svg = await downloadText(page, 'export-svg-evalLoss');
   expect(svg.text).toContain('<svg');
   expect(svg.text).toContain('Held-out loss (probe set)');

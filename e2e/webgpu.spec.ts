@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { SMALL_SPEC, experimentPath, steps, waitForSteps, watchForFailures } from './helpers';
 
 // Here WebGPU runs on SwiftShader (a software adapter): slow, but the same code path as on a real GPU.

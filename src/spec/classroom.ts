@@ -2,7 +2,7 @@
  * Classroom mode: a link flag for teaching from a projector. The link names the controls to hide; charts and
  * text are enlarged; play, pause and reset always stay (they are not in the list, so no link can hide them).
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 export const CONTROLS = ['editor', 'presets', 'gallery', 'view', 'share', 'backend', 'step', 'fork', 'saved', 'export'] as const;
 export type Control = (typeof CONTROLS)[number];

@@ -5,7 +5,7 @@
  * message instead of being misread. Everything in a link is data, validated against the schemas.
  */
 import LZString from 'lz-string';
-import { z } from 'zod';
+import { z } from './zod';
 import {
   ExperimentSpec,
   LrScheduleSpec,

@@ -3,7 +3,7 @@
  * worker and the headless runner. Every field has a default, so a spec can be written (or linked) with
  * only what differs from the default experiment.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 export const SPEC_VERSION = 1;
 

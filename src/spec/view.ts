@@ -1,5 +1,5 @@
 /** How the charts are viewed. Part of a link, so a shared experiment opens looking the same. */
-import { z } from 'zod';
+import { z } from './zod';
 
 export const X_AXES = ['step', 'samples', 'lrSteps', 'time'] as const;
 export type XAxis = (typeof X_AXES)[number];

@@ -9,10 +9,10 @@
  * The module knows nothing of React or the stores; errors are turned into StorageError with a kind.
  */
 import { createStore, delMany, get, getMany, keys, setMany, type UseStore } from 'idb-keyval';
-import type { TrainerCheckpoint } from '../engine/checkpoint';
+import { isCheckpoint, type TrainerCheckpoint } from '../engine/checkpoint';
 import type { MetricRow, RunProgress } from '../engine/trainer';
 import type { ClassroomSpec } from '../spec/classroom';
-import type { ExperimentSpec } from '../spec/schema';
+import { validateSpec, type ExperimentSpec } from '../spec/schema';
 import type { ViewSpec } from '../spec/view';
 
 export interface SavedMeta {
@@ -43,7 +43,8 @@ export interface SavedExperiment {
   checkpoint: TrainerCheckpoint | null;
 }
 
-export type StorageErrorKind = 'full' | 'unavailable' | 'other';
+/** A damaged record: a saved experiment that cannot be reopened (its message says why). */
+export type StorageErrorKind = 'full' | 'unavailable' | 'damaged' | 'other';
 
 export class StorageError extends Error {
   constructor(
@@ -159,11 +160,67 @@ export function defaultName(spec: ExperimentSpec): string {
   return `${spec.task.kind}, ${spec.regime.kind}: ${list}`;
 }
 
-export async function listSaved(): Promise<SavedMeta[]> {
+/** A saved experiment as listed: its meta, and why it cannot be reopened when it is damaged (else null). */
+export interface SavedEntry extends SavedMeta {
+  damaged: string | null;
+}
+
+function isMeta(value: unknown, id: string): value is SavedMeta {
+  const m = value as SavedMeta | null;
+  return typeof m === 'object' && m !== null && m.id === id && typeof m.name === 'string' && [m.createdAt, m.savedAt, m.runs, m.steps, m.bytes].every(Number.isFinite);
+}
+
+/**
+ * Why a stored data record cannot be reopened, or null. Checks its structure and that every chunk it names
+ * exists (`present`: the keys in the database), not the chunks' contents, which loadSaved checks on opening.
+ */
+function damageOf(stored: unknown, id: string, present: Set<string>): string | null {
+  if (stored === undefined) return 'its data record is missing';
+  if (typeof stored !== 'object' || stored === null) return 'its data record is not an object';
+  const r = stored as Partial<StoredRecord>;
+  const spec = validateSpec(r.spec);
+  if (!spec.ok) return `its experiment is invalid (${spec.issues[0].path ? `${spec.issues[0].path}: ` : ''}${spec.issues[0].message})`;
+  // A record is saved when a checkpoint arrives, so a whole one always holds one.
+  if (!isCheckpoint(r.checkpoint)) return 'its checkpoint is missing, damaged or from another version of the lab';
+  if (!validateSpec(r.checkpoint.spec).ok) return "its checkpoint's experiment is invalid";
+  if (typeof r.data !== 'object' || r.data === null || !Array.isArray(r.data.runs)) return 'its list of runs is missing';
+  const chunked = r.chunked ?? {};
+  if (typeof chunked !== 'object' || chunked === null) return 'its index of metric rows is damaged';
+  if (!('metrics' in chunked) && (typeof r.data.metrics !== 'object' || r.data.metrics === null)) return 'its metric rows are missing';
+  let missing = 0;
+  for (const [field, runs] of Object.entries(chunked)) {
+    if (typeof runs !== 'object' || runs === null) return 'its index of metric rows is damaged';
+    for (const [run, length] of Object.entries(runs)) {
+      if (!Number.isInteger(length) || length < 0) return 'its index of metric rows is damaged';
+      for (let c = 0; c * CHUNK < length; c++) if (!present.has(chunkKey(id, field, run, c))) missing++;
+    }
+  }
+  return missing ? `${missing} chunk${missing > 1 ? 's' : ''} of its rows ${missing > 1 ? 'are' : 'is'} missing` : null;
+}
+
+/** Damage found per id, with the savedAt it was found at: a record is checked again only once it was saved again. */
+const damageFound = new Map<string, { savedAt: number; damaged: string | null }>();
+
+/**
+ * Every saved experiment, newest first, each whole or damaged with the reason. A record whose list entry is
+ * unreadable or lost is listed too (by its id), so it can still be deleted.
+ */
+export async function listSaved(): Promise<SavedEntry[]> {
   try {
-    const metaKeys = (await keys<string>(db())).filter((k) => typeof k === 'string' && k.startsWith('meta:'));
-    const metas = await getMany<SavedMeta>(metaKeys, db());
-    return metas.filter((m): m is SavedMeta => !!m).sort((a, b) => b.savedAt - a.savedAt);
+    const all = (await keys(db())).filter((k): k is string => typeof k === 'string');
+    const present = new Set(all);
+    const ids = [...new Set(all.filter((k) => k.startsWith('meta:') || k.startsWith('data:')).map((k) => k.slice(5)))];
+    const metas = await getMany<unknown>(ids.map((id) => `meta:${id}`), db());
+    const entries: SavedEntry[] = ids.map((id, i) => {
+      const meta = metas[i];
+      // Only the list entry lost or damaged: the experiment itself may be whole, and opens under a plain name.
+      return isMeta(meta, id) ? { ...meta, damaged: null } : { id, name: `untitled (${id}, its list entry was damaged)`, createdAt: 0, savedAt: 0, runs: 0, steps: 0, bytes: 0, damaged: null };
+    });
+    const unchecked = entries.filter((e) => damageFound.get(e.id)?.savedAt !== e.savedAt || e.savedAt === 0);
+    const records = await getMany<unknown>(unchecked.map((e) => `data:${e.id}`), db());
+    unchecked.forEach((e, i) => damageFound.set(e.id, { savedAt: e.savedAt, damaged: damageOf(records[i], e.id, present) }));
+    for (const e of entries) e.damaged = damageFound.get(e.id)?.damaged ?? null;
+    return entries.sort((a, b) => b.savedAt - a.savedAt);
   } catch (err) {
     throw wrap(err);
   }
@@ -175,16 +232,28 @@ interface StoredRecord extends Omit<SavedExperiment, 'data'> {
   chunked?: Record<string, Record<string, number>>;
 }
 
-/** A saved experiment with its chunked lists put back together; undefined if absent or a chunk is missing. */
+const isSteppedEntry = (e: unknown) => typeof (e as { step?: unknown } | null)?.step === 'number';
+
+/**
+ * A saved experiment with its chunked lists put back together; undefined if absent. A damaged one (see
+ * listSaved) is a StorageError of kind 'damaged' that says why, and is listed as damaged from then on.
+ */
 export async function loadSaved(id: string): Promise<SavedExperiment | undefined> {
   try {
     const stored = await get<StoredRecord>(`data:${id}`, db());
-    if (!stored || typeof stored !== 'object') return undefined;
+    if (stored === undefined) {
+      if ((await get(`meta:${id}`, db())) === undefined) return undefined;
+      throw new StorageError('damaged', damageOf(stored, id, new Set())!);
+    }
+    const present = new Set((await keys(db())).filter((k): k is string => typeof k === 'string'));
+    const damaged = damageOf(stored, id, present);
+    if (damaged) throw new StorageError('damaged', damaged);
     const { chunked = {}, data, ...rest } = stored;
     const wanted: Array<[string, string, number]> = [];
     for (const [field, runs] of Object.entries(chunked)) for (const [run, length] of Object.entries(runs)) for (let c = 0; c * CHUNK < length; c++) wanted.push([field, run, c]);
-    const chunks = await getMany<unknown[]>(wanted.map(([field, run, c]) => chunkKey(id, field, run, c)), db());
-    if (chunks.some((c) => !Array.isArray(c))) return undefined;
+    const chunks = await getMany<unknown>(wanted.map(([field, run, c]) => chunkKey(id, field, run, c)), db());
+    const bad = chunks.filter((c) => !Array.isArray(c) || !c.every(isSteppedEntry)).length;
+    if (bad) throw new StorageError('damaged', `${bad} chunk${bad > 1 ? 's' : ''} of its rows ${bad > 1 ? 'are' : 'is'} unreadable`);
     const out: Record<string, unknown> = { ...data };
     for (const [field, runs] of Object.entries(chunked)) out[field] = Object.fromEntries(Object.keys(runs).map((run) => [run, [] as unknown[]]));
     wanted.forEach(([field, run], i) => ((out[field] as Record<string, unknown[]>)[run] as unknown[]).push(...(chunks[i] as unknown[])));
@@ -196,6 +265,10 @@ export async function loadSaved(id: string): Promise<SavedExperiment | undefined
     }
     return { ...rest, data: out as SavedExperiment['data'] };
   } catch (err) {
+    if (err instanceof StorageError && err.kind === 'damaged') {
+      const meta = await get<SavedMeta>(`meta:${id}`, db()).catch(() => undefined);
+      damageFound.set(id, { savedAt: meta?.savedAt ?? 0, damaged: err.message });
+    }
     throw wrap(err);
   }
 }
@@ -203,7 +276,7 @@ export async function loadSaved(id: string): Promise<SavedExperiment | undefined
 export async function renameSaved(id: string, name: string): Promise<void> {
   try {
     const meta = await get<SavedMeta>(`meta:${id}`, db());
-    if (!meta) return;
+    if (!isMeta(meta, id)) return;
     await setMany([[`meta:${id}`, { ...meta, name: name.trim() || meta.name }]], db());
   } catch (err) {
     throw wrap(err);
@@ -215,6 +288,7 @@ export async function deleteSaved(id: string): Promise<void> {
     const chunks = (await keys<string>(db())).filter((k) => typeof k === 'string' && k.startsWith(`chunk:${id}:`));
     await delMany([`data:${id}`, `meta:${id}`, ...chunks], db());
     for (const key of savedChunks.keys()) if (key.startsWith(`${id}|`)) savedChunks.delete(key);
+    damageFound.delete(id);
   } catch (err) {
     throw wrap(err);
   }

@@ -119,6 +119,8 @@ export async function reopenSaved(id: string, backend: BackendChoice, name?: str
   try {
     record = await loadSaved(id);
   } catch {
+    // A damaged record is listed as such from now on (storage/saved.ts): let the list show it.
+    useStorage.setState((s) => ({ version: s.version + 1 }));
     return false;
   }
   if (!record || !isCheckpoint(record.checkpoint)) return false;

@@ -17,6 +17,10 @@ function send(message: ToWorker): void {
 /** Who wants the worker's checkpoints (the persistence layer). */
 export const checkpointListeners = new Set<(checkpoint: TrainerCheckpoint) => void>();
 
+export type WorkerMemory = Omit<Extract<FromWorker, { type: 'memory' }>, 'type'>;
+/** Callers of training.memory() waiting for the worker's answer, in the order they asked. */
+const memoryRequests: Array<(memory: WorkerMemory) => void> = [];
+
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const message = event.data;
   switch (message.type) {
@@ -47,6 +51,11 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'checkpoint':
       checkpointListeners.forEach((listener) => listener(message.checkpoint));
       return;
+    case 'memory': {
+      const { type: _type, ...memory } = message;
+      memoryRequests.shift()?.(memory);
+      return;
+    }
   }
 };
 
@@ -71,5 +80,12 @@ export const training = {
   /** Hands the worker a person's file (the bytes are transferred, not copied). */
   upload(name: string, bytes: Uint8Array) {
     worker.postMessage({ type: 'upload', name, bytes } satisfies ToWorker, [bytes.buffer]);
+  },
+  /** The worker's tf.memory(), read between two chunks of steps (for the soak benchmark). */
+  memory(): Promise<WorkerMemory> {
+    return new Promise((resolve) => {
+      memoryRequests.push(resolve);
+      send({ type: 'memory' });
+    });
   },
 };

@@ -41,7 +41,9 @@ export type ToWorker =
   /** Like load, but every run continues from a checkpoint (a saved experiment reopened after a reload). */
   | { type: 'restore'; checkpoint: TrainerCheckpoint; backend: BackendChoice; play: boolean }
   /** A person's own data file (an upload: name "upload:<file name>"), kept in the worker's Assets map; never fetched or sent elsewhere. */
-  | { type: 'upload'; name: string; bytes: Uint8Array };
+  | { type: 'upload'; name: string; bytes: Uint8Array }
+  /** Asks for the backend's memory between two chunks of steps (answered by a 'memory' report). */
+  | { type: 'memory' };
 
 export type FromWorker =
   | { type: 'backend'; info: BackendInfo }
@@ -60,4 +62,6 @@ export type FromWorker =
   /** A failure the person must see. Fatal ones (a GPU validation error, a lost device) stop training. */
   | { type: 'error'; message: string; fatal: boolean }
   /** The trainer's whole state, every few seconds while training and on pause, for the page to store. */
-  | { type: 'checkpoint'; checkpoint: TrainerCheckpoint };
+  | { type: 'checkpoint'; checkpoint: TrainerCheckpoint }
+  /** tf.memory() of the worker's backend: tensors alive and their bytes (the soak benchmark watches both). */
+  | { type: 'memory'; backend: string; numTensors: number; numBytes: number };

@@ -14,7 +14,7 @@ import { useView } from '../stores/view';
 import { chartInputs, useChartVersion } from './data';
 import { formatNumber, ordinal } from './format';
 import { MARGIN, Y_AXIS_WIDTH } from './layout';
-import { bandKey, bandPath, bucketRows, epochMarks, extent, linePath, linearTicks, logTicks, runPoints, valuesNear, type ChartRow, type Metric, type RunPoints } from './series';
+import { bandKey, bandPath, bucketRows, curveEnds, epochMarks, extent, linePath, linearTicks, logTicks, runPoints, valuesNear, type ChartRow, type Metric, type RunPoints } from './series';
 
 /** x-buckets of the shared grid: about one per 2 px of a large chart's plot, fewer for the small ones. */
 const bucketsFor = (height: number) => (height < 200 ? 100 : 200);
@@ -54,14 +54,15 @@ interface PlotProps {
  * React state and re-register their data through its store on every update: with 16 runs at 10 updates a
  * second that kept the main thread ~100% busy (measured with `npm run bench` and a CPU profile).
  */
-function Curves({ rows, curves, marks }: { rows: ChartRow[]; curves: Curve[]; marks: Mark[] }) {
+function Curves({ rows, curves, marks, xMax }: { rows: ChartRow[]; curves: Curve[]; marks: Mark[]; xMax: number }) {
   const sx = useXAxisScale();
   const sy = useYAxisScale();
   const area = usePlotArea();
   const clipId = useId();
   if (!sx || !sy || !area) return null;
   return (
-    <g clipPath={`url(#${CSS.escape(clipId)})`}>
+    // data-x-max: the furthest x drawn (with data-first/-last on each curve, what tests read of a chart).
+    <g clipPath={`url(#${CSS.escape(clipId)})`} data-x-max={xMax}>
       <clipPath id={clipId}>
         <rect x={area.x} y={area.y} width={area.width} height={area.height} />
       </clipPath>
@@ -72,18 +73,23 @@ function Curves({ rows, curves, marks }: { rows: ChartRow[]; curves: Curve[]; ma
         );
       })}
       {curves.map((c) => (c.band ? <path key={bandKey(c.key)} d={bandPath(rows, bandKey(c.key), sx, sy)} fill={c.color} fillOpacity={0.16} stroke="none" /> : null))}
-      {curves.map((c) => (
-        <path
-          key={c.key}
-          d={linePath(rows, c.key, sx, sy)}
-          fill="none"
-          stroke={c.color}
-          strokeWidth={c.dashed ? 1.5 : 1.8}
-          strokeDasharray={c.dashed ? '5 3' : undefined}
-          strokeLinejoin="round"
-          data-run={c.key}
-        />
-      ))}
+      {curves.map((c) => {
+        const ends = curveEnds(rows, c.key);
+        return (
+          <path
+            key={c.key}
+            d={linePath(rows, c.key, sx, sy)}
+            fill="none"
+            stroke={c.color}
+            strokeWidth={c.dashed ? 1.5 : 1.8}
+            strokeDasharray={c.dashed ? '5 3' : undefined}
+            strokeLinejoin="round"
+            data-run={c.key}
+            data-first={ends?.first}
+            data-last={ends?.last}
+          />
+        );
+      })}
     </g>
   );
 }
@@ -115,7 +121,7 @@ const Plot = memo(function Plot({ rows, curves, marks, bounds, floor, logX, logY
           fontSize={11}
         />
         {floor !== null && <ReferenceLine y={floor} stroke="#6b7280" strokeDasharray="5 4" ifOverflow="extendDomain" />}
-        <Curves rows={rows} curves={curves} marks={marks} />
+        <Curves rows={rows} curves={curves} marks={marks} xMax={bounds.x[1]} />
       </ComposedChart>
     </ResponsiveContainer>
   );

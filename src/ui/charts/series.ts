@@ -270,6 +270,15 @@ function nearestIndex(points: { x: number }[], x: number): number {
   return Math.abs(points[lo].x - x) <= Math.abs(points[hi].x - x) ? lo : hi;
 }
 
+/**
+ * The first and last drawn values of a curve (its leftmost and rightmost buckets with a value), or null.
+ * The chart puts them on the curve's path (data-first, data-last) so tests read what is drawn, not a hover.
+ */
+export function curveEnds(rows: ChartRow[], key: string): { first: number; last: number } | null {
+  const values = rows.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
+  return values.length ? { first: values[0], last: values[values.length - 1] } : null;
+}
+
 type Scale = (v: number) => number | undefined;
 
 /**

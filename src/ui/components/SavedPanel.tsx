@@ -1,6 +1,9 @@
-/** The experiments kept in this browser: reopen (paused at their last checkpoint), rename, delete; storage used. */
+/**
+ * The experiments kept in this browser: reopen (paused at their last checkpoint), rename, delete; storage used.
+ * A damaged one is listed with the reason and can only be deleted.
+ */
 import { useEffect, useState } from 'react';
-import { deleteSaved, listSaved, renameSaved, storageEstimate, type SavedMeta } from '../../storage/saved';
+import { deleteSaved, listSaved, renameSaved, storageEstimate, type SavedEntry } from '../../storage/saved';
 import { requestedBackend } from '../actions';
 import { reopenSaved, useStorage } from '../persistence';
 
@@ -14,7 +17,7 @@ export function formatBytes(bytes: number): string {
 export function SavedPanel() {
   const version = useStorage((s) => s.version);
   const current = useStorage((s) => s.saveId);
-  const [list, setList] = useState<SavedMeta[] | null>(null);
+  const [list, setList] = useState<SavedEntry[] | null>(null);
   const [usage, setUsage] = useState<{ usage: number; quota: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
@@ -64,16 +67,24 @@ export function SavedPanel() {
                 {m.id === current && <em> (open)</em>}
               </span>
             )}
-            <small>
-              {new Date(m.savedAt).toLocaleString()} · {m.runs} runs · step {m.steps.toLocaleString('en-US')} · ≈{formatBytes(m.bytes)}
-            </small>
+            {m.damaged ? (
+              <small role="alert" data-testid="saved-damaged">
+                Damaged: {m.damaged}. It cannot be opened; delete it to free its space.
+              </small>
+            ) : (
+              <small>
+                {new Date(m.savedAt).toLocaleString()} · {m.runs} runs · step {m.steps.toLocaleString('en-US')} · ≈{formatBytes(m.bytes)}
+              </small>
+            )}
             <span className="saved-actions">
-              <button type="button" onClick={() => void reopenSaved(m.id, requestedBackend(), m.name)} data-testid="saved-open">
+              <button type="button" disabled={m.damaged !== null} onClick={() => void reopenSaved(m.id, requestedBackend(), m.name)} data-testid="saved-open">
                 Open
               </button>
-              <button type="button" onClick={() => setRenaming(m.id)} data-testid="saved-rename">
-                Rename
-              </button>
+              {!m.damaged && (
+                <button type="button" onClick={() => setRenaming(m.id)} data-testid="saved-rename">
+                  Rename
+                </button>
+              )}
               <button type="button" onClick={() => void deleteSaved(m.id).then(refresh)} data-testid="saved-delete">
                 Delete
               </button>

@@ -4,7 +4,7 @@
  * headless runner's results file). Whole objects are written — the run's spec, its progress, every field of
  * every metric row — so fields added to them later are exported without this file changing. No DOM here.
  */
-import { z } from 'zod';
+import { z } from '../../spec/zod';
 import type { MetricRow, RunProgress } from '../../engine/trainer';
 import { SPEC_VERSION, formatIssues, validateSpec, type ExperimentSpec, type RunSpec } from '../../spec/schema';
 import type { ViewSpec } from '../../spec/view';
