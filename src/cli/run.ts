@@ -8,6 +8,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { Trainer, type MetricRow, type RunProgress, type RunStatus } from '../engine/trainer';
 import type { ComparisonSpec, ExperimentSpec } from '../spec/schema';
 import { compare, type CompareInputs } from '../engine/compare';
+import { headline } from '../engine/distance';
+import type { Verdict } from '../engine/verdicts';
+import { claimsOut, type GroupOut } from './claims';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -60,6 +63,19 @@ export interface ComparisonOut {
   relRms?: number | null;
   baselineTv: number | null;
   baselineRelRms?: number | null;
+  /** 95 % bootstrap intervals over probe examples (compare.ts), of the headline distance and the baseline's. */
+  tvLow?: number;
+  tvHigh?: number;
+  baselineTvLow?: number;
+  baselineTvHigh?: number;
+  relRmsLow?: number;
+  relRmsHigh?: number;
+  baselineRelRmsLow?: number;
+  baselineRelRmsHigh?: number;
+  /** The pair's distance over the baseline's, with its interval (paired bootstrap). */
+  ratio?: number;
+  ratioLow?: number;
+  ratioHigh?: number;
   note?: string;
 }
 
@@ -71,6 +87,9 @@ export interface ExperimentResult {
   ladderLevels: number[];
   runs: RunResult[];
   comparisons: ComparisonOut[];
+  /** Seed groups with their held-out loss across seeds, and a verdict per claim (claims.ts). */
+  groups: GroupOut[];
+  verdicts: Verdict[];
 }
 
 /**
@@ -146,7 +165,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
     const progress = new Map(trainer.progress().map((p) => [p.id, p]));
     const probe = trainer.probeInfo();
     const ladders = new Map(spec.runs.map((r) => [r.id, trainer.ladder(r.id)]));
-    return {
+    const result = {
       spec,
       backend: options.backend,
       lossFloor: trainer.lossFloor === null ? null : finiteOrNull(trainer.lossFloor),
@@ -171,8 +190,9 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
           metrics: metrics.get(run.id)!,
         };
       }),
-      comparisons: spec.comparisons.map((c) => comparisonOut(c, { spec, ladders, shape: probe.shape, targetRms: probe.targetRms ?? undefined })),
     };
+    const comparisons = spec.comparisons.map((c) => comparisonOut(c, { spec, ladders, shape: probe.shape, targetRms: probe.targetRms ?? undefined }));
+    return { ...result, comparisons, ...claimsOut(spec, metrics, comparisons) };
   } finally {
     trainer.dispose();
   }
@@ -182,14 +202,18 @@ function comparisonOut(c: ComparisonSpec, inputs: CompareInputs): ComparisonOut 
   const result = compare(c, inputs);
   const empty = { a: c.a, b: c.b, level: null, tv: null, disagreement: null, kl: null, baselineTv: null };
   if (!result.ok) return { ...empty, note: result.error };
-  const { level, distance, baseline, baselineNote } = result.comparison;
+  const { level, distance, baseline, baselineNote, intervals } = result.comparison;
   const note = baselineNote ? { note: baselineNote } : {};
+  const ratio = baseline && intervals.ratio ? { ratio: headline(distance) / headline(baseline.distance), ratioLow: intervals.ratio[0], ratioHigh: intervals.ratio[1] } : {};
+  const [lo, hi] = intervals.distance;
   if (distance.kind === 'regression') {
     const base = baseline?.distance.kind === 'regression' ? baseline.distance.relRms : null;
-    return { ...empty, level, relRms: distance.relRms, baselineRelRms: base, ...note };
+    const baseInterval = intervals.baseline ? { baselineRelRmsLow: intervals.baseline[0], baselineRelRmsHigh: intervals.baseline[1] } : {};
+    return { ...empty, level, relRms: distance.relRms, relRmsLow: lo, relRmsHigh: hi, baselineRelRms: base, ...baseInterval, ...ratio, ...note };
   }
   const baselineTv = baseline?.distance.kind === 'classification' ? baseline.distance.tv : null;
-  return { a: c.a, b: c.b, level, tv: distance.tv, disagreement: distance.disagreement, kl: distance.kl, baselineTv, ...note };
+  const baseInterval = intervals.baseline ? { baselineTvLow: intervals.baseline[0], baselineTvHigh: intervals.baseline[1] } : {};
+  return { a: c.a, b: c.b, level, tv: distance.tv, tvLow: lo, tvHigh: hi, disagreement: distance.disagreement, kl: distance.kl, baselineTv, ...baseInterval, ...ratio, ...note };
 }
 
 /**
