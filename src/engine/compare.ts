@@ -6,6 +6,7 @@
 import type { ComparisonSpec, ExperimentSpec, RunSpec } from '../spec/schema';
 import { bootstrapDistances, functionDistance, headline, type FunctionDistance, type OutputShape } from './distance';
 import type { LadderPoint } from './ladder';
+import type { ComparisonFacts } from './verdicts';
 
 export interface Comparison {
   level: number;
@@ -135,4 +136,19 @@ export function distanceByLevel(c: ComparisonSpec, inputs: CompareInputs): Level
         },
       ];
     });
+}
+
+/** A comparison's numbers as the verdicts read them (verdicts.ts). */
+export function comparisonFacts(c: ComparisonSpec, comparison: Comparison): ComparisonFacts {
+  const { level, distance, baseline, intervals } = comparison;
+  return {
+    a: c.a,
+    b: c.b,
+    level,
+    distance: headline(distance),
+    interval: intervals.distance,
+    baseline: baseline ? headline(baseline.distance) : null,
+    baselineInterval: intervals.baseline,
+    ratioInterval: intervals.ratio,
+  };
 }

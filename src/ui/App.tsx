@@ -12,6 +12,7 @@ import { ShareButton } from './components/ShareButton';
 import { Shelf } from './components/Shelf';
 import { StorageNotice } from './components/StorageNotice';
 import { ViewControls } from './components/ViewControls';
+import { VerdictPanel } from './components/VerdictPanel';
 import { ShowControl, ShowPanel } from './components/Visibility';
 
 export function App() {
@@ -40,6 +41,9 @@ export function App() {
             </ShowControl>
             <Shelf />
           </div>
+          <ShowPanel name="verdicts">
+            <VerdictPanel />
+          </ShowPanel>
           <div className="charts">
             <ShowPanel name="trainLoss">
               <LossChart metric="trainLoss" title="Training loss (minibatch)" height={classroom ? 420 : 260} />

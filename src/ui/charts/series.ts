@@ -5,6 +5,7 @@
  */
 import type { MetricRow } from '../../engine/trainer';
 import type { XAxis } from '../../spec/view';
+import { meanBand, type BandMode } from '../../engine/groups';
 
 export interface Point {
   x: number;
@@ -54,6 +55,19 @@ export function metricValue(row: MetricRow, metric: Metric): number | undefined 
   if (metric === 'noiseRatio') return row.noiseScale === undefined ? undefined : row.noiseScale / row.batchSize;
   return row[metric];
 }
+
+/**
+ * A row's interval of `metric` where it has one: B_simple's 95 % interval (and over B for the ratio).
+ */
+export function metricInterval(row: MetricRow, metric: Metric): [number, number] | undefined {
+  if (row.noiseScaleLow === undefined || row.noiseScaleHigh === undefined) return undefined;
+  if (metric === 'noiseScale') return [row.noiseScaleLow, row.noiseScaleHigh];
+  if (metric === 'noiseRatio') return [row.noiseScaleLow / row.batchSize, row.noiseScaleHigh / row.batchSize];
+  return undefined;
+}
+
+/** Metrics that are B_simple: where its |G|² is not resolved a row says so instead of a value. */
+const NOISE_SCALE_METRICS: ReadonlySet<Metric> = new Set<Metric>(['noiseScale', 'noiseRatio']);
 
 /**
  * The metrics measured afresh on each step's minibatch, noisy enough to smooth. The others are drawn as
@@ -126,6 +140,10 @@ export interface RunPoints {
   raw: Point[];
   /** null when the metric is drawn as measured (see SMOOTHED_METRICS, or smoothing off). */
   smooth: Point[] | null;
+  /** An interval per raw point (B_simple's), drawn as the band instead of the raw values' spread. */
+  bounds?: Array<[number, number]>;
+  /** x of the rows where B_simple is not resolved (B_simple ≫ B). */
+  unresolved?: number[];
 }
 
 /**
@@ -140,13 +158,25 @@ export function runPoints(id: string, rows: MetricRow[], metric: Metric, opts: S
   const start = history.start ?? 0;
   let raw: Point[] = [];
   let lead = 0;
+  const noise = NOISE_SCALE_METRICS.has(metric);
+  let bounds: Array<[number, number]> | undefined = noise ? [] : undefined;
+  const unresolved: number[] = [];
   rows.forEach((row, i) => {
+    if (noise && row.noiseUnresolved && i >= start && !(opts.logX && xs[i] <= 0)) unresolved.push(xs[i]);
     const y = metricValue(row, metric);
     if (y === undefined || !Number.isFinite(y)) return;
     if ((opts.logX && xs[i] <= 0) || (opts.logY && y <= 0)) return;
     if (i < start) lead = raw.length;
     raw.push({ x: xs[i], y });
+    // Without an interval (its first measurements), the band is the point itself; on a log axis a lower
+    // bound at 0 is drawn at a thousandth of the value.
+    const [lo, hi] = metricInterval(row, metric) ?? [y, y];
+    bounds?.push([opts.logY ? Math.max(lo, y / 1000) : lo, hi]);
   });
+  if (noise) {
+    if (lead) [raw, bounds] = [raw.slice(lead), bounds!.slice(lead)];
+    return { id, raw, smooth: null, bounds, unresolved };
+  }
   if (!SMOOTHED_METRICS.has(metric) || opts.smoothing <= 0) return { id, raw: lead ? raw.slice(lead) : raw, smooth: null };
   const smoothed = smoothEma(raw.map((p) => p.y), opts.smoothing);
   let smooth = raw.map((p, i) => ({ x: p.x, y: smoothed[i] }));
@@ -199,6 +229,8 @@ function niceAtLeast(v: number): number {
 export type ChartRow = { x: number } & Record<string, number | [number, number] | null>;
 
 export const bandKey = (id: string) => `${id}~`;
+/** Set (1) in a slice where the run's B_simple is not resolved. */
+export const unresolvedKey = (id: string) => `${id}!`;
 
 /**
  * Puts every run on one shared grid of `buckets` equal slices of the x-range (in log space for a log axis):
@@ -234,14 +266,73 @@ export function bucketRows(runs: RunPoints[], buckets: number, logX: boolean): C
         max[b] = Math.max(max[b], p.y);
       }
     }
+    // An interval per point (B_simple's): the band is the mean of the bounds in the slice.
+    const bounds = run.bounds;
+    if (bounds) {
+      min.fill(0);
+      max.fill(0);
+      run.raw.forEach((p, i) => {
+        const b = bucketOf(p.x);
+        min[b] += bounds[i][0] / count[b];
+        max[b] += bounds[i][1] / count[b];
+      });
+    }
+    const banded = run.smooth !== null || bounds !== undefined;
     for (let b = 0; b < n; b++) {
       rows[b][run.id] = count[b] ? sum[b] / count[b] : null;
-      if (run.smooth) rows[b][bandKey(run.id)] = count[b] ? [min[b], max[b]] : null;
+      if (banded) rows[b][bandKey(run.id)] = count[b] ? [min[b], max[b]] : null;
+    }
+    if (run.unresolved?.length) {
+      const flagged = new Uint8Array(n);
+      for (const x of run.unresolved) flagged[bucketOf(x)] = 1;
+      // A slice is "not resolved" for the run when it has no value there but unresolved rows.
+      for (let b = 0; b < n; b++) if (flagged[b] && !count[b]) rows[b][unresolvedKey(run.id)] = 1;
     }
   }
   // The last slice's centre can lie past the newest point; pin it there so curves end where data ends.
   rows[n - 1].x = Math.min(rows[n - 1].x, e.x[1]);
   return rows;
+}
+
+/**
+ * Seed groups drawn as their mean with a band: per slice, the members' drawn values' mean (key `group.key`)
+ * and its band (± std or 95 % interval of the mean, `bandKey(group.key)`), where at least one member has a
+ * value. Works on the bucketed rows, so its cost is buckets × runs whatever the number of steps.
+ */
+export function addGroupRows(rows: ChartRow[], groups: ReadonlyArray<{ key: string; runs: readonly string[] }>, mode: BandMode): void {
+  const values: number[] = [];
+  for (const row of rows) {
+    for (const g of groups) {
+      values.length = 0;
+      for (const id of g.runs) {
+        const v = row[id];
+        if (typeof v === 'number') values.push(v);
+      }
+      const band = meanBand(values, mode);
+      row[g.key] = band ? band.mean : null;
+      row[bandKey(g.key)] = band ? [band.low, band.high] : null;
+    }
+  }
+}
+
+/** A curve's band in the slice nearest to `x` that has one. */
+export function bandNear(rows: ChartRow[], key: string, x: number): [number, number] | null {
+  if (!rows.length) return null;
+  const at = nearestIndex(rows, x);
+  for (let d = 0; d < rows.length; d++) {
+    for (const i of [at - d, at + d]) {
+      const v = rows[i]?.[bandKey(key)];
+      if (Array.isArray(v)) return v;
+    }
+  }
+  return null;
+}
+
+/** The ids flagged "not resolved" in the slice nearest to `x`. */
+export function unresolvedNear(rows: ChartRow[], ids: string[], x: number): string[] {
+  if (!rows.length) return [];
+  const row = rows[nearestIndex(rows, x)];
+  return ids.filter((id) => row[unresolvedKey(id)] === 1);
 }
 
 /** Each run's value in the row nearest to `x` that has one (rows sorted by x). */

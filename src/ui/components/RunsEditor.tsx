@@ -4,7 +4,7 @@
  */
 import { useId, useState } from 'react';
 import { MAX_RUNS } from '../../spec/schema';
-import { runColor } from '../colors';
+import { noiseColors } from '../colors';
 import { editDraft, useExperiment } from '../stores/experiment';
 import { FieldFrame, NumberField, useIssue } from './Field';
 import './interventions.css';
@@ -110,10 +110,12 @@ function RunBlock({ index: i, run, runs }: { index: number; run: DraftRun; runs:
     (m): m is string => Boolean(m),
   );
   const forks = runs.filter((r) => r.fork?.parent === run.id).map((r) => r.id);
+  // The colour the run will have on the charts (colour encodes B and η); a draft's numbers may not be numbers yet.
+  const color = noiseColors(runs.map((r) => ({ id: r.id, batchSize: Number(r.batchSize), learningRate: Number(r.learningRate) }))).get(run.id);
   return (
     <div className="run-block" data-testid={`run-editor-${i}`}>
       <div className="run-row">
-        <span className="swatch" style={{ background: runColor(i) }} />
+        <span className="swatch" style={{ background: color }} />
         <RunIdField index={i} issueShownAt={errId} />
         <NumberField label="B" path={['runs', i, 'batchSize']} hint="Batch size" issueShownAt={errId} />
         <NumberField label="η" path={['runs', i, 'learningRate']} hint="Learning rate" issueShownAt={errId} />
