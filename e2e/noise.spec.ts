@@ -20,8 +20,11 @@ async function readout(page: Page, name: string, fraction: number): Promise<Reco
   const box2 = body.locator('.chart-readout');
   if (!(await box2.isVisible())) return values;
   for (const line of await box2.locator('div').allInnerTexts()) {
-    const match = /^\s*([\w-]+(?: \([\w ]+\))?): ([\d.e+-]+)$/.exec(line);
+    const match = /^\s*([\w-]+(?: \([\w ]+\))?): ([\d.e+-]+)(?: \[[^\]]*\])?$/.exec(line); // B_simple's interval may follow
     if (match) values[match[1]] = Number(match[2]);
+    // Where B_simple's |G|² is not resolved the readout says so instead of a number: NaN here.
+    const unresolved = /^\s*([\w-]+): Bsimple ≫ B here: not resolved$/.exec(line);
+    if (unresolved) values[unresolved[1]] = NaN;
   }
   return values;
 }
@@ -30,7 +33,7 @@ const NOISE_CHARTS = ['gradNorm', 'temperature', 'noiseScale', 'noiseRatio'];
 
 test.use({ viewport: { width: 1400, height: 1000 } });
 
-test('every noise chart reads a finite value for every run of the default experiment', async ({ page }) => {
+test('every noise chart reads a finite value, or for B_simple "not resolved", for every run of the default experiment', async ({ page }) => {
   const failures = watchForFailures(page);
   await page.goto('/');
   const ids = ['b8', 'b32', 'b128', 'b512'];
@@ -42,7 +45,9 @@ test('every noise chart reads a finite value for every run of the default experi
       .poll(
         async () => {
           const values = await readout(page, name, 0.95);
-          return ids.filter((id) => Number.isFinite(values[id]) && values[id] > 0);
+          // On this task B_simple is far above every B after the first steps: "not resolved" is the answer there.
+          const unresolvedOk = name === 'noiseScale' || name === 'noiseRatio';
+          return ids.filter((id) => (Number.isFinite(values[id]) && values[id] > 0) || (unresolvedOk && Number.isNaN(values[id])));
         },
         { message: `${name}: a positive, finite value for every run`, timeout: 20_000 },
       )
@@ -58,8 +63,10 @@ test('every noise chart reads a finite value for every run of the default experi
   // Charts catch up with the last rows on their own clock: poll until both show the same ones.
   await expect
     .poll(async () => {
-      const [scale, ratio] = [await readout(page, 'noiseScale', 1), await readout(page, 'noiseRatio', 1)]; // the last bucket of both
-      return Math.max(...([['b8', 8], ['b32', 32], ['b512', 512]] as const).map(([id, b]) => Math.abs(ratio[id] / (scale[id] / b) - 1)));
+      // Early in training (the first buckets), where B_simple is resolved for most runs.
+      const [scale, ratio] = [await readout(page, 'noiseScale', 0.02), await readout(page, 'noiseRatio', 0.02)];
+      const both = ([['b8', 8], ['b32', 32], ['b128', 128], ['b512', 512]] as const).filter(([id]) => Number.isFinite(scale[id]) && Number.isFinite(ratio[id]));
+      return both.length >= 2 ? Math.max(...both.map(([id, b]) => Math.abs(ratio[id] / (scale[id] / b) - 1))) : Infinity;
     })
     .toBeLessThan(2e-3);
   expect(await failures()).toEqual([]);

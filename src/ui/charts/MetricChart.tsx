@@ -21,7 +21,7 @@ import {
   bandPath,
   bucketRows,
   epochMarks,
-  extent,
+  pointsExtent,
   linePath,
   linearTicks,
   logTicks,
@@ -263,7 +263,7 @@ export const MetricChart = memo(function MetricChart({
       curves,
       marks: (epochs?.marks ?? []).map((m): Mark => ({ x: m.x, color: m.run === null ? '#6b7280' : (colors.get(m.run) ?? '#6b7280') })),
       every: epochs?.every ?? 1,
-      e: extent(points.map((p) => p.raw)),
+      e: pointsExtent(points),
     };
     // `version` (this chart's clock) says when the metrics, read in chartInputs, are to be drawn anew.
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -239,7 +239,7 @@ export const unresolvedKey = (id: string) => `${id}!`;
  * measurements at any density. A run with no point in a slice has null there.
  */
 export function bucketRows(runs: RunPoints[], buckets: number, logX: boolean): ChartRow[] {
-  const e = extent(runs.map((r) => r.raw));
+  const e = pointsExtent(runs);
   if (!e) return [];
   const f = logX ? Math.log : (v: number) => v;
   const finv = logX ? Math.exp : (v: number) => v;
@@ -431,6 +431,17 @@ export function logTicks(min: number, max: number): number[] {
   if (ticks.length < 3) return linearTicks(min, max, 4);
   const powers = ticks.filter((t) => Number.isInteger(Math.log10(t)));
   return ticks.length > 8 && powers.length >= 2 ? powers : ticks;
+}
+
+/**
+ * The extent of the runs' points, its x-range widened to the rows where B_simple is not resolved (they have
+ * no y, but the chart must reach them to say so).
+ */
+export function pointsExtent(runs: RunPoints[]): { x: [number, number]; y: [number, number] } | null {
+  const e = extent(runs.map((r) => r.raw));
+  if (!e) return null;
+  for (const r of runs) for (const x of r.unresolved ?? []) e.x = [Math.min(e.x[0], x), Math.max(e.x[1], x)];
+  return e;
 }
 
 /** [min, max] of all points' x and y, or null when there are none. */
