@@ -23,7 +23,7 @@ import { Trainer, type MetricRow } from '../src/engine/trainer';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec, defaultSpec } from '../src/spec/schema';
 import { ViewSpec, defaultView } from '../src/spec/view';
-import { addGroupRows, bandKey, bandPath, bucketRows, linePath, runPoints } from '../src/ui/charts/series';
+import { PointsCache, addGroupRows, bandKey, bandPath, bucketRows, linePath, runPoints, xValues } from '../src/ui/charts/series';
 import { measureImageTasks } from './images';
 
 const { values: args } = parseArgs({
@@ -190,8 +190,8 @@ async function measureMainThread(page: Page, grouped: boolean) {
  * 10,000 steps each, through smoothing, the shared bucket grid and the SVG paths (the same code the
  * page runs; measured here in Node's V8, without the DOM).
  */
-function chartMathMs(grouped: boolean): { runs: number; stepsPerRun: number; groups: boolean; medianMs: number } {
-  const rows: MetricRow[] = Array.from({ length: 10_000 }, (_, i) => ({
+function chartMathMs(grouped: boolean, incremental: boolean): { runs: number; stepsPerRun: number; groups: boolean; incremental: boolean; medianMs: number } {
+  const row = (i: number): MetricRow => ({
     step: i + 1,
     samples: (i + 1) * 32,
     trainLoss: 1 / Math.sqrt(i + 1) + 0.3 * Math.random(),
@@ -200,14 +200,18 @@ function chartMathMs(grouped: boolean): { runs: number; stepsPerRun: number; gro
     wallMs: i,
     batchSize: 32,
     temperature: 0.1 / 32,
-  }));
+  });
+  // Incremental: the charts' PointsCache holds 9,250 rows and each update brings 50 more per run (the
+  // worker's messages between two redraws); otherwise every update recomputes all 10,000 rows.
+  const rows: MetricRow[] = Array.from({ length: incremental ? 9_250 : 10_000 }, (_, i) => row(i));
   const opts = { axis: 'samples' as const, logX: true, logY: true, smoothing: 0.9, buckets: 200 };
   const scale = (v: number) => Math.log(v) * 10;
-  const times: number[] = [];
-  for (let rep = 0; rep < 15; rep++) {
-    const t0 = performance.now();
+  const cache = new PointsCache();
+  const update = () => {
     for (const metric of ['trainLoss', 'evalLoss'] as const) {
-      const points = Array.from({ length: 16 }, (_, r) => runPoints(`r${r}`, rows, metric, opts));
+      const xs = xValues(rows, opts.axis);
+      const points = Array.from({ length: 16 }, (_, r) => (incremental ? cache.points(`${metric}${r}`, rows, metric, opts, { xs }) : runPoints(`r${r}`, rows, metric, opts, { xs })));
+      points.forEach((p, r) => (p.id = `r${r}`));
       const grid = bucketRows(points, 200, true);
       for (const p of points) {
         linePath(grid, p.id, scale, scale);
@@ -223,10 +227,17 @@ function chartMathMs(grouped: boolean): { runs: number; stepsPerRun: number; gro
         }
       }
     }
+  };
+  if (incremental) update();
+  const times: number[] = [];
+  for (let rep = 0; rep < 15; rep++) {
+    if (incremental) rows.push(...Array.from({ length: 50 }, (_, i) => row(rows.length + i)));
+    const t0 = performance.now();
+    update();
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  return { runs: 16, stepsPerRun: 10_000, groups: grouped, medianMs: Number(times[times.length >> 1].toFixed(1)) };
+  return { runs: 16, stepsPerRun: 10_000, groups: grouped, incremental, medianMs: Number(times[times.length >> 1].toFixed(1)) };
 }
 
 /**
@@ -299,7 +310,7 @@ try {
     report.noiseEstimator = noiseEstimator;
   }
   if (TASKS.has('default') || TASKS.has('smooth')) {
-    report.chartUpdateMathBothCharts = [chartMathMs(false), chartMathMs(true)];
+    report.chartUpdateMathBothCharts = [chartMathMs(false, false), chartMathMs(true, false), chartMathMs(true, true)];
     report.mainThreadWith16Runs = [];
     for (const grouped of [false, true]) {
       process.stderr.write(`measuring the main thread with 16 runs${grouped ? ' in seed groups' : ''}…\n`);

@@ -25,7 +25,7 @@ import {
   linePath,
   linearTicks,
   logTicks,
-  runPoints,
+  PointsCache,
   bandNear,
   unresolvedKey,
   unresolvedNear,
@@ -213,6 +213,8 @@ export const MetricChart = memo(function MetricChart({
   const version = useChartVersion(`chart-${name}`);
   const runs = useExperiment((s) => s.spec.runs);
   const [hover, setHover] = useState<{ x: number; px: number } | null>(null);
+  // Each curve's points, extended by the rows appended since the last redraw instead of recomputed.
+  const [cache] = useState(() => new PointsCache());
   const wrapper = useRef<HTMLDivElement>(null);
   const companionMetric = companion?.metric;
   const companionLabel = companion?.label;
@@ -238,18 +240,19 @@ export const MetricChart = memo(function MetricChart({
     inputs.forEach((h) => {
       const color = colors.get(h.id)!;
       const member = grouped.has(h.id);
-      const main = runPoints(h.id, h.rows, metric, opts, h);
+      const main = cache.points(h.id, h.rows, metric, opts, h);
       points.push(main);
       if (!member || members === 'faint') curves.push({ key: h.id, color, band: !member && (main.smooth !== null || main.bounds !== undefined), dashed: false, faint: member, unresolved: !member && !!main.unresolved?.length, interval: !member && main.bounds !== undefined });
       if (companionMetric) {
         const key = `${h.id} (${companionLabel})`;
-        const extra = runPoints(key, h.rows, companionMetric, opts, h);
+        const extra = cache.points(key, h.rows, companionMetric, opts, h);
         if (extra.raw.length) {
           points.push(extra);
           if (!member || members === 'faint') curves.push({ key, color, band: !member && extra.smooth !== null, dashed: true, faint: member });
         }
       }
     });
+    cache.keep(new Set(points.map((p) => p.id)));
     const rows = bucketRows(points, buckets, logX);
     if (mode !== null && groups.length) {
       const bands = groups.map((g) => ({ key: g.key, runs: g.runs }));

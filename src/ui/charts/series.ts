@@ -29,22 +29,6 @@ export function xValues(rows: MetricRow[], axis: XAxis): number[] {
 }
 
 /**
- * TensorBoard's smoothing: an EMA with weight `weight` on the previous value, divided by (1 − weightⁿ)
- * so the first points are not pulled towards zero. Non-finite values pass through unsmoothed.
- */
-export function smoothEma(values: number[], weight: number): number[] {
-  if (weight <= 0) return values.slice();
-  let acc = 0;
-  let n = 0;
-  return values.map((v) => {
-    if (!Number.isFinite(v)) return v;
-    acc = acc * weight + (1 - weight) * v;
-    n++;
-    return acc / (1 - weight ** n);
-  });
-}
-
-/**
  * Everything a chart can draw: a metric row's field, or `noiseRatio` = B_simple / B (noiseScale over the
  * batch size in force at that step): above 1, gradient noise outweighs the signal in a step.
  */
@@ -146,6 +130,66 @@ export interface RunPoints {
   unresolved?: number[];
 }
 
+/** One run's points so far: extended row by row as rows are appended (rows only ever grow at the end). */
+interface PointsState {
+  /** Rows consumed, and the last of them (to see that the rows are still the same history). */
+  rows: number;
+  last: MetricRow | undefined;
+  raw: Point[];
+  smooth: Point[] | null;
+  bounds?: Array<[number, number]>;
+  unresolved?: number[];
+  /** Index of the last point before a fork's own rows. */
+  lead: number;
+  /** The debiased EMA's accumulator and count. */
+  acc: number;
+  n: number;
+}
+
+function newState(metric: Metric, opts: SeriesOptions): PointsState {
+  const noise = NOISE_SCALE_METRICS.has(metric);
+  const smoothed = !noise && SMOOTHED_METRICS.has(metric) && opts.smoothing > 0;
+  return { rows: 0, last: undefined, raw: [], smooth: smoothed ? [] : null, ...(noise ? { bounds: [], unresolved: [] } : {}), lead: 0, acc: 0, n: 0 };
+}
+
+/**
+ * Consumes the rows not yet in `state`. The smoothing is TensorBoard's: an EMA with weight `opts.smoothing`
+ * on the previous value, divided by (1 − weightⁿ) so the first points are not pulled towards zero; it
+ * continues from where the last call stopped.
+ */
+function extend(state: PointsState, rows: MetricRow[], xs: number[], metric: Metric, opts: SeriesOptions, start: number): void {
+  const w = opts.smoothing;
+  for (let i = state.rows; i < rows.length; i++) {
+    const row = rows[i];
+    if (state.unresolved && row.noiseUnresolved && i >= start && !(opts.logX && xs[i] <= 0)) state.unresolved.push(xs[i]);
+    const y = metricValue(row, metric);
+    if (y === undefined || !Number.isFinite(y)) continue;
+    if ((opts.logX && xs[i] <= 0) || (opts.logY && y <= 0)) continue;
+    if (i < start) state.lead = state.raw.length;
+    state.raw.push({ x: xs[i], y });
+    if (state.smooth) {
+      state.acc = state.acc * w + (1 - w) * y;
+      state.n++;
+      state.smooth.push({ x: xs[i], y: state.acc / (1 - w ** state.n) });
+    }
+    if (state.bounds) {
+      // Without an interval (its first measurements), the band is the point itself; on a log axis a lower
+      // bound at 0 is drawn at a thousandth of the value.
+      const [lo, hi] = metricInterval(row, metric) ?? [y, y];
+      state.bounds.push([opts.logY ? Math.max(lo, y / 1000) : lo, hi]);
+    }
+  }
+  state.rows = rows.length;
+  state.last = rows[rows.length - 1];
+}
+
+function output(id: string, s: PointsState): RunPoints {
+  const cut = <T>(a: T[]) => (s.lead ? a.slice(s.lead) : a);
+  const points: RunPoints = { id, raw: cut(s.raw), smooth: s.smooth && cut(s.smooth) };
+  if (s.bounds) Object.assign(points, { bounds: cut(s.bounds), unresolved: s.unresolved });
+  return points;
+}
+
 /**
  * One run's points. Noisy per-step metrics (SMOOTHED_METRICS) are smoothed; the rest are drawn as
  * measured. Points a log axis cannot show are dropped. With a fork's history (`history.start` > 0) the
@@ -154,34 +198,33 @@ export interface RunPoints {
  * x-values on `opts.axis` (computed once for all charts).
  */
 export function runPoints(id: string, rows: MetricRow[], metric: Metric, opts: SeriesOptions, history: { xs?: number[]; start?: number } = {}): RunPoints {
-  const xs = history.xs ?? xValues(rows, opts.axis);
-  const start = history.start ?? 0;
-  let raw: Point[] = [];
-  let lead = 0;
-  const noise = NOISE_SCALE_METRICS.has(metric);
-  let bounds: Array<[number, number]> | undefined = noise ? [] : undefined;
-  const unresolved: number[] = [];
-  rows.forEach((row, i) => {
-    if (noise && row.noiseUnresolved && i >= start && !(opts.logX && xs[i] <= 0)) unresolved.push(xs[i]);
-    const y = metricValue(row, metric);
-    if (y === undefined || !Number.isFinite(y)) return;
-    if ((opts.logX && xs[i] <= 0) || (opts.logY && y <= 0)) return;
-    if (i < start) lead = raw.length;
-    raw.push({ x: xs[i], y });
-    // Without an interval (its first measurements), the band is the point itself; on a log axis a lower
-    // bound at 0 is drawn at a thousandth of the value.
-    const [lo, hi] = metricInterval(row, metric) ?? [y, y];
-    bounds?.push([opts.logY ? Math.max(lo, y / 1000) : lo, hi]);
-  });
-  if (noise) {
-    if (lead) [raw, bounds] = [raw.slice(lead), bounds!.slice(lead)];
-    return { id, raw, smooth: null, bounds, unresolved };
+  const state = newState(metric, opts);
+  extend(state, rows, history.xs ?? xValues(rows, opts.axis), metric, opts, history.start ?? 0);
+  return output(id, state);
+}
+
+/**
+ * runPoints, kept per curve between redraws: a redraw consumes only the rows appended since the last one,
+ * so its cost no longer grows with the length of training (16 runs × 10,000 steps: see the README's
+ * benchmark). A curve starts over when its settings change or its rows are no longer the ones it consumed.
+ */
+export class PointsCache {
+  private states = new Map<string, { key: string; state: PointsState }>();
+
+  points(id: string, rows: MetricRow[], metric: Metric, opts: SeriesOptions, history: { xs?: number[]; start?: number } = {}): RunPoints {
+    const start = history.start ?? 0;
+    const key = `${metric}|${opts.axis}|${opts.logX}|${opts.logY}|${opts.smoothing}|${start}`;
+    let entry = this.states.get(id);
+    const stale = !entry || entry.key !== key || entry.state.rows > rows.length || (entry.state.rows > 0 && rows[entry.state.rows - 1] !== entry.state.last);
+    if (stale) this.states.set(id, (entry = { key, state: newState(metric, opts) }));
+    extend(entry!.state, rows, history.xs ?? xValues(rows, opts.axis), metric, opts, start);
+    return output(id, entry!.state);
   }
-  if (!SMOOTHED_METRICS.has(metric) || opts.smoothing <= 0) return { id, raw: lead ? raw.slice(lead) : raw, smooth: null };
-  const smoothed = smoothEma(raw.map((p) => p.y), opts.smoothing);
-  let smooth = raw.map((p, i) => ({ x: p.x, y: smoothed[i] }));
-  if (lead) [raw, smooth] = [raw.slice(lead), smooth.slice(lead)];
-  return { id, raw, smooth };
+
+  /** Forgets the curves not drawn any more. */
+  keep(ids: ReadonlySet<string>): void {
+    for (const id of this.states.keys()) if (!ids.has(id)) this.states.delete(id);
+  }
 }
 
 /**
