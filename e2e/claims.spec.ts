@@ -65,3 +65,15 @@ test('seed groups: mean with a band, members faint or hidden, collapsed in the t
   }
   expect(await failures()).toEqual([]);
 });
+
+test('the sweep helper’s seed count makes seed groups', async ({ page }) => {
+  await page.goto(linkUrl('/', { spec: ExperimentSpec.parse(SMALL_SPEC), view: ViewSpec.parse({ groups: 'std' }), autorun: false }));
+  await page.getByText('Sweep: batch sizes × learning rates × seeds').click();
+  await page.getByTestId('sweep-batches').fill('16, 64');
+  await page.getByTestId('sweep-seed-count').fill('3');
+  await expect(page.getByTestId('sweep-seeds')).toHaveValue('1, 2, 3');
+  await page.getByRole('button', { name: 'Replace runs with this grid (6 runs)' }).click();
+  await page.getByTestId('apply').click();
+  for (const id of ['b16-s1', 'b64-s1']) await expect(page.getByTestId(`group-row-${id}`)).toContainText('group of 3 seeds');
+  await expect(row(page, 'b16-s2')).toHaveCount(0);
+});

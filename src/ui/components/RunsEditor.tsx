@@ -68,6 +68,20 @@ function SweepHelper({ runs }: { runs: DraftRun[] }) {
       <label>
         Seeds <input value={seeds} onChange={(e) => setSeeds(e.target.value)} data-testid="sweep-seeds" />
       </label>
+      <label title="Runs that differ only in seed form a seed group: the toolbar's 'seeds' draws each as its mean with a band">
+        seeds per setting{' '}
+        <input
+          type="number"
+          min={1}
+          max={8}
+          value={Array.isArray(ss) ? ss.length : ''}
+          onChange={(e) => {
+            const n = Math.max(1, Math.min(8, Math.round(Number(e.target.value)) || 1));
+            setSeeds(Array.from({ length: n }, (_, i) => i + 1).join(', '));
+          }}
+          data-testid="sweep-seed-count"
+        />
+      </label>
       {error && <span className="field-error">{error}</span>}
       {tooMany && <span className="field-error">{count} runs: at most {MAX_RUNS}</span>}
       <button type="button" disabled={Boolean(error) || tooMany} onClick={createGrid}>
