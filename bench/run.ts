@@ -9,8 +9,8 @@
  *   - samples per second of a 16-run sweep through the headless runner with 1, 2, … worker threads.
  * A benchmark, not a test: it asserts nothing and has no thresholds. Options: --seconds N (measuring
  * window per backend, default 8), --out FILE (default bench-results/bench-<time>.json), --tasks LIST
- * (comma-separated among default, text, markov; default all: "default" is the default experiment and the
- * measurements tied to it). BENCH_PORT sets the preview port (default 4180).
+ * (comma-separated among default, text, markov, smooth; default all but smooth: "default" is the default
+ * experiment and the measurements tied to it; "smooth" only the main thread and chart-update measurements). BENCH_PORT sets the preview port (default 4180).
  */
 import { chromium, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,8 +22,8 @@ import * as tf from '../src/engine/tf';
 import { Trainer, type MetricRow } from '../src/engine/trainer';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec, defaultSpec } from '../src/spec/schema';
-import { defaultView } from '../src/spec/view';
-import { bandKey, bandPath, bucketRows, linePath, runPoints } from '../src/ui/charts/series';
+import { ViewSpec, defaultView } from '../src/spec/view';
+import { PointsCache, addGroupRows, bandKey, bandPath, bucketRows, linePath, runPoints, xValues } from '../src/ui/charts/series';
 import { measureImageTasks } from './images';
 import { measureWorkerSweep } from './workers';
 import { startPreview } from './preview';
@@ -128,17 +128,24 @@ async function measureLanguage(page: Page, backend: string, task: keyof typeof L
   };
 }
 
-async function measureMainThread(page: Page) {
-  const runs = [8, 32, 128, 512].flatMap((b) =>
-    [0.05, 0.1, 0.2, 0.4].map((lr) => ({ id: `b${b}-lr${String(lr).replace('.', 'p')}`, batchSize: b, learningRate: lr, seed: 1 })),
-  );
+/**
+ * Main-thread tasks while 16 runs train on wasm with every panel open and the pointer moving over the loss
+ * chart. Ungrouped: 4 batch sizes × 4 learning rates, each run alone. Grouped: 4 batch sizes × 2 learning
+ * rates × 2 seeds, drawn as 8 seed groups with their 95 % bands (members faint), B_simple with its interval.
+ */
+async function measureMainThread(page: Page, grouped: boolean) {
+  const runs = grouped
+    ? [8, 32, 128, 512].flatMap((b) =>
+        [0.1, 0.2].flatMap((lr) => [1, 2].map((seed) => ({ id: `b${b}-lr${String(lr).replace('.', 'p')}-s${seed}`, batchSize: b, learningRate: lr, seed }))),
+      )
+    : [8, 32, 128, 512].flatMap((b) => [0.05, 0.1, 0.2, 0.4].map((lr) => ({ id: `b${b}-lr${String(lr).replace('.', 'p')}`, batchSize: b, learningRate: lr, seed: 1 })));
   const spec = ExperimentSpec.parse({ runs, budgetSteps: 100_000 });
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: number[] };
     w.__longTasks = [];
     new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
   });
-  await page.goto(link(spec));
+  await page.goto(linkUrl(`${BASE}?backend=wasm`, { spec, view: ViewSpec.parse({ groups: grouped ? 'ci' : 'off' }), autorun: true }));
   const actual = await backendOf(page);
   await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_STEP_MARK, { timeout: 120_000 });
   await page.waitForTimeout(2000);
@@ -154,6 +161,7 @@ async function measureMainThread(page: Page) {
   const sorted = [...longTasks].sort((a, b) => a - b);
   return {
     runs: runs.length,
+    groups: grouped ? 'seed groups of 2, mean with 95 % band, members faint' : 'off',
     backend: actual.name,
     seconds: SECONDS,
     longTaskCount: longTasks.length,
@@ -168,8 +176,8 @@ async function measureMainThread(page: Page) {
  * 10,000 steps each, through smoothing, the shared bucket grid and the SVG paths (the same code the
  * page runs; measured here in Node's V8, without the DOM).
  */
-function chartMathMs(): { runs: number; stepsPerRun: number; medianMs: number } {
-  const rows: MetricRow[] = Array.from({ length: 10_000 }, (_, i) => ({
+function chartMathMs(grouped: boolean, incremental: boolean): { runs: number; stepsPerRun: number; groups: boolean; incremental: boolean; medianMs: number } {
+  const row = (i: number): MetricRow => ({
     step: i + 1,
     samples: (i + 1) * 32,
     trainLoss: 1 / Math.sqrt(i + 1) + 0.3 * Math.random(),
@@ -178,24 +186,44 @@ function chartMathMs(): { runs: number; stepsPerRun: number; medianMs: number } 
     wallMs: i,
     batchSize: 32,
     temperature: 0.1 / 32,
-  }));
+  });
+  // Incremental: the charts' PointsCache holds 9,250 rows and each update brings 50 more per run (the
+  // worker's messages between two redraws); otherwise every update recomputes all 10,000 rows.
+  const rows: MetricRow[] = Array.from({ length: incremental ? 9_250 : 10_000 }, (_, i) => row(i));
   const opts = { axis: 'samples' as const, logX: true, logY: true, smoothing: 0.9, buckets: 200 };
   const scale = (v: number) => Math.log(v) * 10;
-  const times: number[] = [];
-  for (let rep = 0; rep < 15; rep++) {
-    const t0 = performance.now();
+  const cache = new PointsCache();
+  const update = () => {
     for (const metric of ['trainLoss', 'evalLoss'] as const) {
-      const points = Array.from({ length: 16 }, (_, r) => runPoints(`r${r}`, rows, metric, opts));
+      const xs = xValues(rows, opts.axis);
+      const points = Array.from({ length: 16 }, (_, r) => (incremental ? cache.points(`${metric}${r}`, rows, metric, opts, { xs }) : runPoints(`r${r}`, rows, metric, opts, { xs })));
+      points.forEach((p, r) => (p.id = `r${r}`));
       const grid = bucketRows(points, 200, true);
       for (const p of points) {
         linePath(grid, p.id, scale, scale);
         if (p.smooth) bandPath(grid, bandKey(p.id), scale, scale);
       }
+      if (grouped) {
+        // 8 seed groups of 2, banded on the bucketed grid (not on the 10,000 rows).
+        const groups = Array.from({ length: 8 }, (_, g) => ({ key: `g${g}`, runs: [`r${2 * g}`, `r${2 * g + 1}`] }));
+        addGroupRows(grid, groups, 'ci');
+        for (const g of groups) {
+          linePath(grid, g.key, scale, scale);
+          bandPath(grid, bandKey(g.key), scale, scale);
+        }
+      }
     }
+  };
+  if (incremental) update();
+  const times: number[] = [];
+  for (let rep = 0; rep < 15; rep++) {
+    if (incremental) rows.push(...Array.from({ length: 50 }, (_, i) => row(rows.length + i)));
+    const t0 = performance.now();
+    update();
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  return { runs: 16, stepsPerRun: 10_000, medianMs: Number(times[times.length >> 1].toFixed(1)) };
+  return { runs: 16, stepsPerRun: 10_000, groups: grouped, incremental, medianMs: Number(times[times.length >> 1].toFixed(1)) };
 }
 
 /**
@@ -265,13 +293,18 @@ try {
   }
   if (TASKS.has('default')) {
     report.imageTasks = await measureImageTasks(browser, link, SECONDS / 2);
-    report.chartUpdateMathBothCharts = chartMathMs();
     report.noiseEstimator = noiseEstimator;
     report.workerSweep = await measureWorkerSweep();
-    process.stderr.write('measuring the main thread with 16 runs…\n');
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    report.mainThreadWith16Runs = await measureMainThread(page);
-    await page.close();
+  }
+  if (TASKS.has('default') || TASKS.has('smooth')) {
+    report.chartUpdateMathBothCharts = [chartMathMs(false, false), chartMathMs(true, false), chartMathMs(true, true)];
+    report.mainThreadWith16Runs = [];
+    for (const grouped of [false, true]) {
+      process.stderr.write(`measuring the main thread with 16 runs${grouped ? ' in seed groups' : ''}…\n`);
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      (report.mainThreadWith16Runs as unknown[]).push(await measureMainThread(page, grouped));
+      await page.close();
+    }
   }
 
   const out = args.out ?? `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;

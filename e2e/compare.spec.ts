@@ -58,6 +58,13 @@ test('two runs at equal loss: the distance, its seed baseline, the trend and the
   for (const id of ['map-a', 'map-b', 'map-difference', 'prob-scatter']) expect(await painted(compare.getByTestId(id)), id).toBe(true);
   await expect(compare.getByTestId('disagreements').locator('tbody tr')).toHaveCount(8);
   await expect(compare.getByTestId('distance-by-level')).toBeVisible();
+  // Every distance with its bootstrap interval, the ratio to the baseline with its own, bands on the trend,
+  // and the verdict panel's reading of the same numbers.
+  await expect(compare.getByTestId('compare-interval')).toHaveText(/^\s*\[[\d.e-]+, [\d.e-]+\]$/);
+  await expect(compare.getByTestId('compare-ratio')).toContainText(/× the seed distance \(95 % \[[\d.e-]+, [\d.e-]+\]\)/);
+  await expect(compare.getByTestId('distance-by-level').locator('.band-distance path')).not.toHaveCount(0);
+  await expect(compare.getByTestId('distance-by-level').locator('.band-baseline path')).not.toHaveCount(0);
+  await expect(page.getByTestId('verdict-equal-loss')).toContainText(/small vs large: distance [\d.]+ \[[\d.]+, [\d.]+\] vs seed baseline [\d.]+ \[[\d.]+, [\d.]+\] at loss [\d.]+; ratio [\d.]+ \[[\d.]+, [\d.]+\]: (within|closer than|farther than) the baseline/);
   await expect(compare.getByTestId('ladder-memory')).toContainText(/\d+ points recorded across 3 runs, \d+ KB/);
   expect(await failures()).toEqual([]);
 });

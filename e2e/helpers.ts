@@ -85,6 +85,8 @@ export interface Drawn {
   xMax: number | null;
   /** Each curve's first and last drawn values, by its name in the legend (the run id). */
   curves: Record<string, { first: number; last: number }>;
+  /** Runs marked "not resolved" somewhere on the chart (B_simple ≫ B: MetricChart's dashes along the top). */
+  unresolved: string[];
 }
 
 /** What a chart (data-testid `chart-<name>`) has drawn, read at once from the attributes of its curves (MetricChart). */
@@ -95,7 +97,8 @@ export async function drawn(page: Page, name: string): Promise<Drawn> {
       curves[path.dataset.run!] = { first: Number(path.dataset.first), last: Number(path.dataset.last) };
     }
     const xMax = chart.querySelector('[data-x-max]')?.getAttribute('data-x-max');
-    return { xMax: xMax ? Number(xMax) : null, curves };
+    const unresolved = [...chart.querySelectorAll<SVGPathElement>('path[data-unresolved]')].map((path) => path.dataset.unresolved!);
+    return { xMax: xMax ? Number(xMax) : null, curves, unresolved };
   });
 }
 

@@ -6,7 +6,7 @@ const NOISE_CHARTS = ['gradNorm', 'temperature', 'noiseScale', 'noiseRatio'];
 
 test.use({ viewport: { width: 1400, height: 1000 } });
 
-test('every noise chart reads a finite value for every run of the default experiment', async ({ page }) => {
+test('every noise chart reads a finite value, or for B_simple "not resolved", for every run of the default experiment', async ({ page }) => {
   const failures = watchForFailures(page);
   await page.goto('/');
   const ids = ['b8', 'b32', 'b128', 'b512'];
@@ -14,11 +14,13 @@ test('every noise chart reads a finite value for every run of the default experi
   await waitForSteps(page, 'b512', 40, 30_000);
   for (const name of NOISE_CHARTS) {
     await expect(page.getByTestId(`chart-${name}`)).toBeVisible();
+    // On this task B_simple is far above every B after the first steps: "not resolved" is the answer there.
+    const unresolvedOk = name === 'noiseScale' || name === 'noiseRatio';
     const positive = async () => {
-      const { curves } = await drawn(page, name);
-      return ids.filter((id) => Number.isFinite(curves[id]?.last) && curves[id].last > 0);
+      const { curves, unresolved } = await drawn(page, name);
+      return ids.filter((id) => (Number.isFinite(curves[id]?.last) && curves[id].last > 0) || (unresolvedOk && unresolved.includes(id)));
     };
-    await expect.poll(positive, { message: `${name}: a positive, finite value for every run`, timeout: 20_000 }).toEqual(ids);
+    await expect.poll(positive, { message: `${name}: a positive, finite value (or "not resolved") for every run`, timeout: 20_000 }).toEqual(ids);
   }
   // The temperature is exact: η/B for each run.
   const { curves: temperature } = await drawn(page, 'temperature');
@@ -27,11 +29,13 @@ test('every noise chart reads a finite value for every run of the default experi
   // B_simple / B is B_simple over each run's batch size (paused, so both charts hold the same rows).
   await page.getByTestId('pause').click();
   await expect(row(page, 'b32')).toHaveAttribute('data-status', 'paused');
-  // Charts catch up with the last rows on their own clock: wait until both have drawn the same last step.
+  // Charts catch up with the last rows on their own clock: wait until both have drawn the same last step, then
+  // compare their first points (early in training, where B_simple is resolved for most runs).
   const ratioError = async () => {
     const [scale, ratio] = [await drawn(page, 'noiseScale'), await drawn(page, 'noiseRatio')];
     if (scale.xMax !== ratio.xMax) return Infinity;
-    return Math.max(...([['b8', 8], ['b32', 32], ['b512', 512]] as const).map(([id, b]) => Math.abs(ratio.curves[id].last / (scale.curves[id].last / b) - 1)));
+    const both = ([['b8', 8], ['b32', 32], ['b128', 128], ['b512', 512]] as const).filter(([id]) => Number.isFinite(scale.curves[id]?.first) && Number.isFinite(ratio.curves[id]?.first));
+    return both.length >= 2 ? Math.max(...both.map(([id, b]) => Math.abs(ratio.curves[id].first / (scale.curves[id].first / b) - 1))) : Infinity;
   };
   await expect.poll(ratioError).toBeLessThan(2e-3);
   expect(await failures()).toEqual([]);

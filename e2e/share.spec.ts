@@ -82,7 +82,7 @@ test('a demo from the gallery opens and runs', async ({ page }) => {
   await page.goto(experimentPath(SMALL_SPEC, false, '?backend=wasm'));
   await page.getByTestId('shelf-gallery').click();
   const cards = page.getByTestId('gallery').locator('article');
-  await expect(cards).toHaveCount(4);
+  await expect(cards).toHaveCount(6); // the four claims, and the online sweep on images and on language
   const card = page.getByTestId('demo-online-noise-cut');
   await expect(card).toContainText('Look for');
   await expect(card).toContainText('You should see');
@@ -90,6 +90,10 @@ test('a demo from the gallery opens and runs', async ({ page }) => {
   for (const id of ['b8', 'b8-cut', 'b64', 'b8-fork']) await expect(row(page, id)).toBeVisible();
   await waitForSteps(page, 'b8', 20);
   await expect(page.getByTestId('gallery')).toHaveCount(0); // opening a demo closes the gallery
+  // Its verdict panel tests the demo's claim: the cut run and the fork, each against the run it left.
+  await expect(page.getByTestId('verdict-noise-cut')).toHaveCount(2);
+  await expect(page.getByTestId('verdict-noise-cut').first()).toContainText('b8-cut (cut at step 1000) below b8');
+  await expect(page.getByTestId('verdict-noise-cut').last()).toContainText('fork b8-fork below b8');
   // In classroom mode the editor goes and the charts grow.
   await page.getByTestId('shelf-gallery').click();
   await page.getByTestId('demo-online-batch-sweep').getByTestId('demo-classroom').click();

@@ -93,7 +93,7 @@ describe('experiment CLI', () => {
     const result = JSON.parse(readFileSync(outFile, 'utf8')) as ExperimentResult;
     const again = JSON.parse(second.stdout) as ExperimentResult;
 
-    expect(Object.keys(result)).toEqual(['spec', 'backend', 'lossFloor', 'ladderLevels', 'runs', 'comparisons']);
+    expect(Object.keys(result)).toEqual(['spec', 'backend', 'lossFloor', 'ladderLevels', 'runs', 'comparisons', 'groups', 'verdicts']);
     const ratio = (1.1 / 1.4) ** (1 / 3); // 4 geometric levels from 1.4 to 1.1, then the comparison's level
     expect(result.ladderLevels).toEqual([1.4, expect.closeTo(1.4 * ratio, 12), expect.closeTo(1.4 * ratio ** 2, 12), 1.1, 0.01]);
     expect(result.backend).toBe('wasm');
@@ -117,13 +117,17 @@ describe('experiment CLI', () => {
       expect(run.samplesPerSecond).toBeGreaterThan(0);
       expect(run.metrics).toHaveLength(40);
       run.metrics.forEach((row, i) => {
-        const optional = (['evalLoss', 'gradNorm', 'noiseScale'] as const).filter((k) => row[k] !== undefined);
+        const optional = (['evalLoss', 'gradNorm', 'noiseScale', 'noiseScaleLow', 'noiseScaleHigh', 'noiseUnresolved'] as const).filter((k) => row[k] !== undefined);
         expect(Object.keys(row).sort()).toEqual(['step', 'samples', 'trainLoss', 'batchSize', 'lr', 'temperature', 'wallMs', ...optional].sort());
         expect(row.batchSize).toBe(spec.batchSize);
         expect(row.temperature).toBeCloseTo(spec.learningRate / spec.batchSize, 12);
         // Noise is measured every 8th step by default (on steps 0, 8, 16, … counted from 0).
         expect(row.gradNorm !== undefined).toBe(i % 8 === 0 && spec.batchSize % 2 === 0);
         if (row.gradNorm !== undefined) expect(row.gradNorm).toBeGreaterThan(0);
+        // B_simple with its interval around it, or marked unresolved and then absent.
+        if (row.noiseUnresolved) expect(row.noiseScale).toBeUndefined();
+        if (row.noiseScaleLow !== undefined) expect(row.noiseScaleLow).toBeLessThanOrEqual(row.noiseScale!);
+        if (row.noiseScaleHigh !== undefined) expect(row.noiseScaleHigh).toBeGreaterThanOrEqual(row.noiseScale!);
         expect(row.step).toBe(i + 1);
         expect(row.samples).toBe(row.step * spec.batchSize);
         expect(row.lr).toBe(spec.learningRate);
@@ -147,6 +151,22 @@ describe('experiment CLI', () => {
     expect(lowest.tv! >= 0 && lowest.tv! <= 1).toBe(true);
     const twinReached = result.runs[2].ladder.some((p) => p.level === lowest.level);
     expect(lowest.baselineTv === null).toBe(!twinReached);
+    // Bootstrap intervals over probe examples around each distance.
+    expect(lowest.tvLow!).toBeLessThanOrEqual(lowest.tv!);
+    expect(lowest.tvHigh!).toBeGreaterThanOrEqual(lowest.tv!);
+    if (twinReached) {
+      expect(lowest.baselineTvLow!).toBeLessThanOrEqual(lowest.baselineTv!);
+      expect(lowest.baselineTvHigh!).toBeGreaterThanOrEqual(lowest.baselineTv!);
+      expect(lowest.ratio).toBeCloseTo(lowest.tv! / lowest.baselineTv!, 12);
+    }
+
+    // Seed groups (large and large-twin differ only in seed) with the held-out loss across seeds.
+    expect(result.groups.map((g) => g.runs)).toEqual([['small'], ['large', 'large-twin']]);
+    const [l, t] = [result.runs[1], result.runs[2]].map((run) => run.metrics.find((r) => r.step === 40)!.evalLoss!);
+    expect(result.groups[1].metrics.find((r) => r.step === 40)).toEqual({ step: 40, evalLossMean: expect.closeTo((l + t) / 2, 12), evalLossStd: expect.closeTo(Math.abs(l - t) / Math.SQRT2, 12), n: 2 });
+    // A verdict per claim the spec allows: batch order (4 vs 16 are at different η: none) and the comparison.
+    expect(result.verdicts.map((v) => v.claim)).toEqual(['equal-loss']);
+    expect(again.verdicts).toEqual(result.verdicts);
     expect(unreached).toEqual({ a: 'small', b: 'large', level: null, tv: null, disagreement: null, kl: null, baselineTv: null, note: 'small and large have not reached the held-out loss 0.0100 (yet).' });
 
     // Same link, same numbers: everything but the timings.

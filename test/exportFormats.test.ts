@@ -31,7 +31,7 @@ const input: ExportInput = {
   runs: [],
   metrics: {
     a: [row(1, { gradNorm: 2.5 }), row(2, { evalLoss: 0.123456789012345 }), row(3)],
-    b: [row(1), row(2, { noiseScale: 42 })],
+    b: [row(1), row(2, { noiseScale: 42, noiseScaleLow: 30, noiseScaleHigh: 60 }), row(3, { noiseUnresolved: true })],
     'a-fork': [row(3, { trainLoss: NaN })],
   },
   lossFloor: 0.5,
@@ -48,8 +48,8 @@ function parseCsv(text: string): string[][] {
 describe('CSV', () => {
   it('one line per run per recorded step, settings as columns, full precision, empty where not measured', () => {
     const [header, ...lines] = parseCsv(metricsCsv(input));
-    expect(lines).toHaveLength(6);
-    for (const k of ['run.id', 'run.batchSize', 'run.learningRate', 'run.seed', 'run.change.atStep', 'run.fork.parent', 'run.fork.atStep', 'regime', 'step', 'trainLoss', 'evalLoss', 'gradNorm', 'noiseScale']) {
+    expect(lines).toHaveLength(7);
+    for (const k of ['run.id', 'run.batchSize', 'run.learningRate', 'run.seed', 'run.change.atStep', 'run.fork.parent', 'run.fork.atStep', 'regime', 'step', 'trainLoss', 'evalLoss', 'gradNorm', 'noiseScale', 'noiseScaleLow', 'noiseUnresolved']) {
       expect(header).toContain(k);
     }
     const col = (name: string) => header.indexOf(name);
@@ -58,6 +58,7 @@ describe('CSV', () => {
     expect(byRun('a')[1][col('evalLoss')]).toBe('0.123456789012345');
     expect(byRun('a')[0][col('evalLoss')]).toBe('');
     expect(byRun('b')[0][col('run.change.batchFactor')]).toBe('2');
+    expect(byRun('b').map((l) => l[col('noiseUnresolved')])).toEqual(['', '', 'true']);
     expect(byRun('a-fork')[0][col('run.fork.parent')]).toBe('a');
     expect(byRun('a-fork')[0][col('trainLoss')]).toBe(''); // non-finite
     for (const l of lines) expect(l).toHaveLength(header.length);
@@ -74,6 +75,8 @@ describe('JSON export and import', () => {
     expect(result.results.lossFloor).toBe(0.5);
     const a = result.results.runs.find((r) => r.id === 'a')!;
     expect(a.rows).toEqual(input.metrics.a);
+    // B_simple's interval and the "not resolved" flag come back too.
+    expect(result.results.runs.find((r) => r.id === 'b')!.rows).toEqual(input.metrics.b);
     expect(a.settings).toMatchObject({ id: 'a', batchSize: 8, learningRate: 0.1, seed: 1 });
     const fork = result.results.runs.find((r) => r.id === 'a-fork')!;
     expect(fork.fork).toEqual({ parent: 'a', atStep: 2 });

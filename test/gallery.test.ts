@@ -8,8 +8,8 @@ import { ExperimentSpec } from '../src/spec/schema';
 import { ViewSpec } from '../src/spec/view';
 
 describe('gallery', () => {
-  it('one demo per claim: online sweep, offline contrast, noise reduction, equal-loss distance', () => {
-    expect(DEMOS.map((d) => d.preset)).toEqual(['online-batch-sweep', 'offline-batch-sweep', 'online-noise-cut', 'equal-loss-online']);
+  it('one demo per claim: online sweep, offline contrast, noise reduction, equal-loss distance, and the sweep on images and language', () => {
+    expect(DEMOS.map((d) => d.preset)).toEqual(['online-batch-sweep', 'offline-batch-sweep', 'online-noise-cut', 'equal-loss-online', 'digits-online-demo', 'markov-online-demo']);
   });
 
   for (const demo of DEMOS) {

@@ -21,7 +21,7 @@ import {
   type RunSpec,
   type TaskSpec,
 } from '../src/spec/schema';
-import { PANELS, ViewSpec, X_AXES, defaultView } from '../src/spec/view';
+import { GROUP_MODES, PANELS, ViewSpec, X_AXES, defaultView } from '../src/spec/view';
 import { CONTROLS } from '../src/spec/classroom';
 import { LINK_VERSION } from '../src/spec/migrate';
 
@@ -92,6 +92,18 @@ describe('round trips', () => {
     expect(decodeLink(`#${LINK_KEY}=${payload}`)).toEqual({ ok: true, state: s });
     expect(decodeLink(`${LINK_KEY}=${payload}`)).toEqual({ ok: true, state: s });
     expect(decodeLink(`  ${payload}\n`)).toEqual({ ok: true, state: s });
+  });
+
+  it('seed groups, their band and hidden members survive a link; a link without them opens with groups off', () => {
+    for (const groups of GROUP_MODES) {
+      const view = ViewSpec.parse({ groups, members: 'hidden', hidden: ['verdicts'] });
+      expect(decodeLink(encodeLink(state(defaultSpec(), view, false)))).toEqual({ ok: true, state: state(defaultSpec(), view, false) });
+    }
+    // A link made before groups existed (its view names only older fields) still opens, with them off.
+    const old = rawPayload({ v: 2, s: {}, w: { xAxis: 'samples', hidden: ['noise'] } });
+    const decoded = decodeLink(old);
+    expect(decoded.ok && decoded.state.view).toEqual({ ...defaultView(), xAxis: 'samples', hidden: ['noise'], groups: 'off', members: 'faint' });
+    expectError(rawPayload({ v: 2, s: {}, w: { groups: 'median' } }), 'chart settings');
   });
 
   it("a '+' in the payload survives being read from a URL fragment", () => {
@@ -520,6 +532,8 @@ function arbitraryState(): fc.Arbitrary<LinkState> {
         noiseLogY: fc.boolean(),
         hidden: orDefault(fc.subarray([...PANELS]), v.hidden),
         comparison: orDefault(fc.integer({ min: 0, max: 63 }), v.comparison),
+        groups: orDefault(fc.constantFrom(...GROUP_MODES), v.groups),
+        members: orDefault(fc.constantFrom('faint' as const, 'hidden' as const), v.members),
       }),
       autorun: fc.boolean(),
       classroom: fc.record({ hide: fc.subarray([...CONTROLS]) }),

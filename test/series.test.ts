@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRow } from '../src/engine/trainer';
 import { formatNumber } from '../src/ui/charts/format';
-import { SMOOTHED_METRICS, bandKey, bandPath, bucketRows, epochMarks, extent, linePath, linearTicks, logTicks, metricValue, runHistories, runPoints, smoothEma, valuesNear, xValues } from '../src/ui/charts/series';
+import { SMOOTHED_METRICS, addGroupRows, bandNear, unresolvedKey, unresolvedNear, bandKey, bandPath, bucketRows, epochMarks, extent, linePath, linearTicks, logTicks, metricValue, runHistories, runPoints, PointsCache, valuesNear, xValues } from '../src/ui/charts/series';
 
 const rows = (n: number, f: (i: number) => Partial<MetricRow> = () => ({})): MetricRow[] =>
   Array.from({ length: n }, (_, i) => ({ step: i + 1, samples: (i + 1) * 8, trainLoss: 1 / (i + 1), batchSize: 8, lr: 0.1, temperature: 0.0125, wallMs: 2 * (i + 1), ...f(i) }) as MetricRow);
@@ -19,6 +19,12 @@ describe('x-axes', () => {
   });
 });
 
+/** The smoothed training-loss curve of a run whose minibatch losses are `values`. */
+const smoothEma = (values: number[], w: number) => {
+  const p = runPoints('a', rows(values.length, (i) => ({ trainLoss: values[i] })), 'trainLoss', { axis: 'step', logX: false, logY: false, smoothing: w, buckets: 10 });
+  return (p.smooth ?? p.raw).map((q) => q.y);
+};
+
 describe('debiased EMA smoothing', () => {
   it('matches TensorBoard on a hand computation', () => {
     const w = 0.6;
@@ -32,10 +38,33 @@ describe('debiased EMA smoothing', () => {
     expect(smoothEma([5, 5, 5, 5], 0.9).every((v) => Math.abs(v - 5) < 1e-12)).toBe(true);
     expect(smoothEma([1, 7, 3], 0)).toEqual([1, 7, 3]);
   });
-  it('passes non-finite values through without poisoning later ones', () => {
+  it('skips non-finite values without poisoning later ones', () => {
     const out = smoothEma([1, NaN, 1], 0.5);
-    expect(out[1]).toBeNaN();
-    expect(out[2]).toBeCloseTo(1, 12);
+    expect(out).toHaveLength(2);
+    expect(out[1]).toBeCloseTo(1, 12);
+  });
+});
+
+describe('points kept between redraws', () => {
+  const opts = { axis: 'step' as const, logX: false, logY: true, smoothing: 0.9, buckets: 10 };
+  it('extended by appended rows equal the points computed afresh; new rows of another history start over', () => {
+    const all = rows(300, (i) => ({ trainLoss: 1 + Math.sin(i), noiseScale: 10 + i, noiseScaleLow: 5, noiseScaleHigh: 20 + i, ...(i % 7 === 0 ? { noiseUnresolved: true as const, noiseScale: undefined } : {}) }));
+    const live = all.slice(0, 100);
+    const cache = new PointsCache();
+    for (const metric of ['trainLoss', 'noiseScale'] as const) {
+      cache.points(`a-${metric}`, live, metric, opts);
+      live.push(...all.slice(100, 250));
+      expect(cache.points(`a-${metric}`, live, metric, opts)).toEqual(runPoints(`a-${metric}`, live, metric, opts));
+      live.splice(100);
+      // Other rows (a reset run): computed afresh, not appended to the old ones.
+      const other = rows(50, (i) => ({ trainLoss: 2 + i, noiseScale: 3 }));
+      expect(cache.points(`a-${metric}`, other, metric, opts)).toEqual(runPoints(`a-${metric}`, other, metric, opts));
+    }
+    // A fork's history, rebuilt as a new array each time from the same rows, keeps its place.
+    const parent = all.slice(0, 120);
+    const fork = (n: number) => parent.slice(0, 100).concat(all.slice(200, 200 + n));
+    cache.points('f', fork(10), 'trainLoss', opts, { start: 100 });
+    expect(cache.points('f', fork(40), 'trainLoss', opts, { start: 100 })).toEqual(runPoints('f', fork(40), 'trainLoss', opts, { start: 100 }));
   });
 });
 
@@ -264,5 +293,39 @@ describe('number format', () => {
     expect(formatNumber(1234.5678)).toBe('1235');
     expect(formatNumber(0)).toBe('0');
     expect(Number(formatNumber(1.05e-4))).toBe(1.05e-4);
+  });
+});
+
+describe('B_simple intervals and seed groups on the bucketed grid', () => {
+  const opts = { axis: 'step' as const, logX: false, logY: false, smoothing: 0.9, buckets: 4 };
+
+  it('draws B_simple’s interval as its band and flags slices where it is not resolved', () => {
+    // Steps 1–4 resolved with an interval, 5–8 not resolved (no value there).
+    const r = rows(8, (i) => (i < 4 ? { noiseScale: 10, noiseScaleLow: 8, noiseScaleHigh: 14 } : { noiseUnresolved: true }));
+    const points = runPoints('a', r, 'noiseScale', opts);
+    expect(points.bounds).toEqual([[8, 14], [8, 14], [8, 14], [8, 14]]);
+    expect(points.unresolved).toEqual([5, 6, 7, 8]);
+    const ratio = runPoints('a', r, 'noiseRatio', opts);
+    expect(ratio.bounds![0]).toEqual([1, 14 / 8]);
+    const grid = bucketRows([points], 4, false);
+    expect(grid.map((row) => row.a)).toEqual([10, 10, null, null]);
+    expect(grid.map((row) => row[bandKey('a')])).toEqual([[8, 14], [8, 14], null, null]);
+    expect(grid.map((row) => row[unresolvedKey('a')] ?? 0)).toEqual([0, 0, 1, 1]);
+    expect(unresolvedNear(grid, ['a'], 8)).toEqual(['a']);
+    expect(unresolvedNear(grid, ['a'], 1)).toEqual([]);
+    expect(bandNear(grid, 'a', 8)).toEqual([8, 14]); // nearest slice that has one
+  });
+
+  it('a group is the mean of its members per slice, with ± std or the 95 % interval of the mean', () => {
+    const grid = [{ x: 1, a: 1, b: 3 }, { x: 2, a: 2, b: null }] as unknown as Parameters<typeof addGroupRows>[0];
+    addGroupRows(grid, [{ key: 'g', runs: ['a', 'b'] }], 'std');
+    expect(grid[0].g).toBe(2);
+    expect(grid[0][bandKey('g')]).toEqual([2 - Math.SQRT2, 2 + Math.SQRT2]);
+    expect(grid[1].g).toBe(2); // one member there: its value, no spread
+    expect(grid[1][bandKey('g')]).toEqual([2, 2]);
+    addGroupRows(grid, [{ key: 'g', runs: ['a', 'b'] }], 'ci');
+    const [lo, hi] = grid[0][bandKey('g')] as [number, number];
+    expect(hi - 2).toBeCloseTo((12.706 * Math.SQRT2) / Math.SQRT2, 9);
+    expect(lo).toBeCloseTo(2 - 12.706, 9);
   });
 });

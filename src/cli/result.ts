@@ -3,11 +3,13 @@
  * ladders), and how it is written. No tfjs here, so `npm run merge` assembles shards without loading it.
  */
 import { compare, type CompareInputs } from '../engine/compare';
-import type { OutputShape } from '../engine/distance';
+import { headline, type OutputShape } from '../engine/distance';
 import type { LadderPoint } from '../engine/ladder';
 import type { MetricRow, RunStatus } from '../engine/trainer';
 import type { ComparisonSpec, ExperimentSpec } from '../spec/schema';
+import type { Verdict } from '../engine/verdicts';
 import type { CliBackend } from './args';
+import { claimsOut, type GroupOut } from './claims';
 
 /** A metric row as written to JSON: a loss that was not finite (a diverged run's last row) becomes null. */
 export type MetricOut = Omit<MetricRow, 'trainLoss' | 'evalLoss' | 'trainSetLoss'> & {
@@ -61,6 +63,19 @@ export interface ComparisonOut {
   relRms?: number | null;
   baselineTv: number | null;
   baselineRelRms?: number | null;
+  /** 95 % bootstrap intervals over probe examples (compare.ts), of the headline distance and the baseline's. */
+  tvLow?: number;
+  tvHigh?: number;
+  baselineTvLow?: number;
+  baselineTvHigh?: number;
+  relRmsLow?: number;
+  relRmsHigh?: number;
+  baselineRelRmsLow?: number;
+  baselineRelRmsHigh?: number;
+  /** The pair's distance over the baseline's, with its interval (paired bootstrap). */
+  ratio?: number;
+  ratioLow?: number;
+  ratioHigh?: number;
   note?: string;
 }
 
@@ -72,6 +87,9 @@ export interface ExperimentResult {
   ladderLevels: number[];
   runs: RunResult[];
   comparisons: ComparisonOut[];
+  /** Seed groups with their held-out loss across seeds, and a verdict per claim (claims.ts). */
+  groups: GroupOut[];
+  verdicts: Verdict[];
 }
 
 /** How ladder outputs are read (Trainer.probeInfo), which comparisons need. */
@@ -97,14 +115,18 @@ function comparisonOut(c: ComparisonSpec, inputs: CompareInputs): ComparisonOut 
   const result = compare(c, inputs);
   const empty = { a: c.a, b: c.b, level: null, tv: null, disagreement: null, kl: null, baselineTv: null };
   if (!result.ok) return { ...empty, note: result.error };
-  const { level, distance, baseline, baselineNote } = result.comparison;
+  const { level, distance, baseline, baselineNote, intervals } = result.comparison;
   const note = baselineNote ? { note: baselineNote } : {};
+  const ratio = baseline && intervals.ratio ? { ratio: headline(distance) / headline(baseline.distance), ratioLow: intervals.ratio[0], ratioHigh: intervals.ratio[1] } : {};
+  const [lo, hi] = intervals.distance;
   if (distance.kind === 'regression') {
     const base = baseline?.distance.kind === 'regression' ? baseline.distance.relRms : null;
-    return { ...empty, level, relRms: distance.relRms, baselineRelRms: base, ...note };
+    const baseInterval = intervals.baseline ? { baselineRelRmsLow: intervals.baseline[0], baselineRelRmsHigh: intervals.baseline[1] } : {};
+    return { ...empty, level, relRms: distance.relRms, relRmsLow: lo, relRmsHigh: hi, baselineRelRms: base, ...baseInterval, ...ratio, ...note };
   }
   const baselineTv = baseline?.distance.kind === 'classification' ? baseline.distance.tv : null;
-  return { a: c.a, b: c.b, level, tv: distance.tv, disagreement: distance.disagreement, kl: distance.kl, baselineTv, ...note };
+  const baseInterval = intervals.baseline ? { baselineTvLow: intervals.baseline[0], baselineTvHigh: intervals.baseline[1] } : {};
+  return { a: c.a, b: c.b, level, tv: distance.tv, tvLow: lo, tvHigh: hi, disagreement: distance.disagreement, kl: distance.kl, baselineTv, ...baseInterval, ...ratio, ...note };
 }
 
 /**
@@ -130,13 +152,15 @@ export function assembleResult(spec: ExperimentSpec, shares: readonly TrainedSha
   if (missing.length) throw new Error(`no share holds run(s) ${missing.map((r) => r.id).join(', ')}`);
   const ladders = new Map(runs.map((r) => [r.id, r.ladder]));
   const inputs: CompareInputs = { spec, ladders, shape: probe.shape, targetRms: probe.targetRms ?? undefined };
+  const comparisons = spec.comparisons.map((c) => comparisonOut(c, inputs));
   return {
     spec,
     backend,
     lossFloor,
     ladderLevels,
     runs: runs.map((run) => ({ ...run, ladder: run.ladder.map(({ level, step, samples }) => ({ level, step, samples })) })),
-    comparisons: spec.comparisons.map((c) => comparisonOut(c, inputs)),
+    comparisons,
+    ...claimsOut(spec, new Map(runs.map((r) => [r.id, r.metrics])), comparisons),
   };
 }
 

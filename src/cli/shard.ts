@@ -84,7 +84,7 @@ const ShardInfo = z.object({
 export type ShardInfo = z.infer<typeof ShardInfo>;
 
 /** A shard's results file: a results file of its runs, without comparisons, with ladder outputs and `shard`. */
-export interface ShardResult extends Omit<ExperimentResult, 'runs' | 'comparisons'> {
+export interface ShardResult extends Omit<ExperimentResult, 'runs' | 'comparisons' | 'groups' | 'verdicts'> {
   runs: RunResult<ShardLadder>[];
   shard: ShardInfo;
 }

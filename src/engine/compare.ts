@@ -4,8 +4,9 @@
  * which says how large a distance is. Pure: the UI and the headless runner use it alike.
  */
 import type { ComparisonSpec, ExperimentSpec, RunSpec } from '../spec/schema';
-import { functionDistance, headline, type FunctionDistance, type OutputShape } from './distance';
+import { bootstrapDistances, functionDistance, headline, type FunctionDistance, type OutputShape } from './distance';
 import type { LadderPoint } from './ladder';
+import type { ComparisonFacts } from './verdicts';
 
 export interface Comparison {
   level: number;
@@ -16,6 +17,11 @@ export interface Comparison {
   baseline: { of: string; twin: string; distance: FunctionDistance } | null;
   /** Why there is no baseline (no twin yet, or the twin has not reached the level). */
   baselineNote: string | null;
+  /**
+   * 95 % bootstrap intervals over probe examples of the headline distance, the baseline's, and the pair's
+   * distance over the baseline's (distance.ts: bootstrapDistances).
+   */
+  intervals: { distance: [number, number]; baseline: [number, number] | null; ratio: [number, number] | null };
 }
 
 export type ComparisonResult = { ok: true; comparison: Comparison } | { ok: false; error: string };
@@ -93,18 +99,56 @@ export function compare(c: ComparisonSpec, inputs: CompareInputs): ComparisonRes
     if (twinPoint) baseline = { of: twinOf.id, twin: twinOf.twin!.id, distance: functionDistance(own.outputs, twinPoint.outputs, shape, targetRms) };
     else baselineNote = `The seed twin ${twinOf.twin!.id} has not reached this level yet.`;
   }
-  return { ok: true, comparison: { level, a, b, distance, baseline, baselineNote } };
+  const boot = bootstrapDistances(baseline ? [distance, baseline.distance] : [distance], targetRms);
+  const intervals = { distance: boot.distances[0], baseline: boot.distances[1] ?? null, ratio: boot.ratio };
+  return { ok: true, comparison: { level, a, b, distance, baseline, baselineNote, intervals } };
 }
 
-/** The pair's distance (and its baseline's) at every level both have reached, highest level first. */
-export function distanceByLevel(c: ComparisonSpec, inputs: CompareInputs): { level: number; distance: number; baseline: number | null }[] {
+export interface LevelDistance {
+  level: number;
+  distance: number;
+  baseline: number | null;
+  /** Bootstrap intervals (Comparison.intervals). */
+  distanceLow: number;
+  distanceHigh: number;
+  baselineLow: number | null;
+  baselineHigh: number | null;
+}
+
+/** The pair's distance (and its baseline's), with intervals, at every level both have reached, highest level first. */
+export function distanceByLevel(c: ComparisonSpec, inputs: CompareInputs): LevelDistance[] {
   const levels = (inputs.ladders.get(c.a) ?? []).map((p) => p.level).filter((l) => pointAt(inputs.ladders.get(c.b), l));
   return levels
     .sort((x, y) => y - x)
     .flatMap((level) => {
       const result = compare({ ...c, level }, inputs);
       if (!result.ok) return [];
-      const { distance, baseline } = result.comparison;
-      return [{ level, distance: headline(distance), baseline: baseline ? headline(baseline.distance) : null }];
+      const { distance, baseline, intervals } = result.comparison;
+      return [
+        {
+          level,
+          distance: headline(distance),
+          baseline: baseline ? headline(baseline.distance) : null,
+          distanceLow: intervals.distance[0],
+          distanceHigh: intervals.distance[1],
+          baselineLow: intervals.baseline?.[0] ?? null,
+          baselineHigh: intervals.baseline?.[1] ?? null,
+        },
+      ];
     });
+}
+
+/** A comparison's numbers as the verdicts read them (verdicts.ts). */
+export function comparisonFacts(c: ComparisonSpec, comparison: Comparison): ComparisonFacts {
+  const { level, distance, baseline, intervals } = comparison;
+  return {
+    a: c.a,
+    b: c.b,
+    level,
+    distance: headline(distance),
+    interval: intervals.distance,
+    baseline: baseline ? headline(baseline.distance) : null,
+    baselineInterval: intervals.baseline,
+    ratioInterval: intervals.ratio,
+  };
 }

@@ -6,6 +6,7 @@
  * of the difference relative to the RMS of the targets.
  */
 import type { LossKind } from './tasks';
+import { Rng, hashKeys } from './rng';
 
 export interface OutputShape {
   loss: LossKind;
@@ -95,4 +96,49 @@ export function probabilities(logits: Float32Array, k: number): Float64Array {
     for (let j = 0; j < k; j++) out[r * k + j] = Math.exp(row[j]);
   }
   return out;
+}
+
+/** The headline of a distance computed from per-example values alone (a resample of the probe examples). */
+function headlineOf(kind: FunctionDistance['kind'], perExample: Float64Array, idx: Uint32Array, targetRms: number): number {
+  let sum = 0;
+  if (kind === 'classification') {
+    for (let i = 0; i < idx.length; i++) sum += perExample[idx[i]];
+    return sum / idx.length;
+  }
+  for (let i = 0; i < idx.length; i++) sum += perExample[idx[i]] ** 2;
+  return Math.sqrt(sum / idx.length) / targetRms;
+}
+
+export interface DistanceIntervals {
+  /** 95 % percentile-bootstrap interval of each distance's headline, over probe examples. */
+  distances: Array<[number, number]>;
+  /** Of the first distance over the second, from the same resamples (paired: both on the same examples). */
+  ratio: [number, number] | null;
+}
+
+/** Resamples per interval: the 2.5 % and 97.5 % percentiles then rest on 10 resamples each. */
+export const BOOTSTRAP_RESAMPLES = 400;
+
+/**
+ * Bootstrap intervals over probe examples for distances measured on the same examples (a pair and its seed
+ * baseline). The examples are resampled with replacement, the same resample for every distance, so the
+ * ratio's interval accounts for the examples both distances share. Deterministic: the resamples are drawn
+ * from a fixed key, so the page and the runner print the same interval.
+ */
+export function bootstrapDistances(distances: FunctionDistance[], targetRms = 1, resamples = BOOTSTRAP_RESAMPLES): DistanceIntervals {
+  const n = distances[0]?.perExample.length ?? 0;
+  const draws = distances.map(() => new Float64Array(resamples));
+  const ratios = new Float64Array(resamples);
+  const rng = new Rng(hashKeys(0xb007, n));
+  const idx = new Uint32Array(n);
+  for (let s = 0; s < resamples; s++) {
+    for (let i = 0; i < n; i++) idx[i] = Math.floor(rng.uniform() * n);
+    distances.forEach((d, j) => (draws[j][s] = headlineOf(d.kind, d.perExample, idx, targetRms)));
+    if (distances.length > 1) ratios[s] = draws[0][s] / draws[1][s];
+  }
+  const interval = (values: Float64Array): [number, number] => {
+    const sorted = values.slice().sort();
+    return [sorted[Math.floor(0.025 * (resamples - 1))], sorted[Math.ceil(0.975 * (resamples - 1))]];
+  };
+  return { distances: draws.map(interval), ratio: distances.length > 1 ? interval(ratios) : null };
 }

@@ -8,7 +8,7 @@
 import * as tf from './tf';
 import { MAX_COMPARISONS, type ExperimentSpec, type RunSpec } from '../spec/schema';
 import { createModel, type Model } from './models';
-import { NoiseScaleTracker, temperature, traceSigma, trueGradSq } from './noise';
+import { NoiseScaleTracker, noiseFields, temperature, traceSigma, trueGradSq } from './noise';
 import { slotsPerParam } from './optimizer';
 import { Domain, hashKeys } from './rng';
 import { lrFactor } from './schedule';
@@ -38,8 +38,13 @@ export interface MetricRow {
   temperature: number;
   /** |ḡ|, the norm of the minibatch gradient, on the steps where noise was measured. */
   gradNorm?: number;
-  /** B_simple = EMA(tr Σ) / EMA(|G|²), once defined. */
+  /** B_simple = EMA(tr Σ) / EMA(|G|²), once defined and resolved (noise.ts). */
   noiseScale?: number;
+  /** Its 95 % interval, once enough measurements lie behind it. */
+  noiseScaleLow?: number;
+  noiseScaleHigh?: number;
+  /** Set where the interval of |G|² reaches zero: B_simple ≫ B, not resolved (and no noiseScale). */
+  noiseUnresolved?: true;
   /** Time spent computing this run's steps so far (its group's compute time), in ms. */
   wallMs: number;
 }
@@ -54,6 +59,10 @@ export interface RunProgress {
   lr: number;
   temperature: number;
   noiseScale: number | null;
+  /** B_simple's interval, and whether it is unresolved (as in MetricRow). */
+  noiseScaleLow?: number;
+  noiseScaleHigh?: number;
+  noiseUnresolved?: boolean;
   trainLoss: number | null;
   evalLoss: number | null;
   trainSetLoss: number | null;
@@ -591,8 +600,7 @@ export class Trainer {
           row.gradNorm = Math.sqrt(estimate.meanGradSq);
           n++;
         }
-        const scale = run.noise.noiseScale;
-        if (scale !== null) row.noiseScale = scale;
+        Object.assign(row, noiseFields(run.noise.estimate));
         if (evalAt[e] === s) {
           if (step % evalEvery === 0 || step === lastStep[r]) {
             row.evalLoss = evals[e * R + r];
@@ -615,7 +623,8 @@ export class Trainer {
       run.samples = last.samples;
       run.wallMs = last.wallMs;
       run.trainLoss = last.trainLoss;
-      run.noiseScale = run.noise.noiseScale;
+      const noise = noiseFields(run.noise.estimate);
+      Object.assign(run, { noiseScale: noise.noiseScale ?? null, noiseScaleLow: noise.noiseScaleLow, noiseScaleHigh: noise.noiseScaleHigh, noiseUnresolved: noise.noiseUnresolved === true });
       run.batchSize = this.batchAt(run.spec, run.step);
       run.lr = this.lrAt(run.spec, run.step);
       run.temperature = temperature(run.lr, run.batchSize, optimizer);

@@ -12,7 +12,7 @@ export const X_AXIS_LABELS: Record<XAxis, string> = {
 };
 
 /** The panels a view can show or hide (visible panels are part of the view, so of the link). */
-export const PANELS = ['trainLoss', 'evalLoss', 'noise', 'runTable', 'stepsVsSamples', 'compare'] as const;
+export const PANELS = ['trainLoss', 'evalLoss', 'noise', 'runTable', 'stepsVsSamples', 'compare', 'verdicts'] as const;
 export type Panel = (typeof PANELS)[number];
 
 export const PANEL_LABELS: Record<Panel, string> = {
@@ -22,6 +22,16 @@ export const PANEL_LABELS: Record<Panel, string> = {
   runTable: 'run table',
   stepsVsSamples: 'steps vs samples',
   compare: 'equal-loss comparison',
+  verdicts: 'verdicts',
+};
+
+export const GROUP_MODES = ['off', 'std', 'ci'] as const;
+export type GroupMode = (typeof GROUP_MODES)[number];
+
+export const GROUP_MODE_LABELS: Record<GroupMode, string> = {
+  off: 'each run',
+  std: 'mean ± std',
+  ci: 'mean, 95 % CI',
 };
 
 export const ViewSpec = z.object({
@@ -37,6 +47,13 @@ export const ViewSpec = z.object({
   comparison: z.number().int().min(0).max(63).default(0),
   /** The noise panel's own log-y (its metrics span decades across batch sizes, so log by default). */
   noiseLogY: z.boolean().default(true),
+  /**
+   * Seed groups (runs that differ only in seed) drawn as their mean with a band: ± one standard deviation
+   * across seeds, or the 95 % interval of the mean; 'off' draws every run alone.
+   */
+  groups: z.enum(GROUP_MODES).default('off'),
+  /** With groups on, the member runs drawn faint or hidden. */
+  members: z.enum(['faint', 'hidden']).default('faint'),
   /** Panels not shown. */
   hidden: z.array(z.enum(PANELS)).max(PANELS.length).default([]),
 });

@@ -14,6 +14,7 @@ import { Shelf } from './components/Shelf';
 import { StorageNotice } from './components/StorageNotice';
 import { ViewControls } from './components/ViewControls';
 import { UpdatePrompt } from './components/UpdatePrompt';
+import { VerdictPanel } from './components/VerdictPanel';
 import { ShowControl, ShowPanel } from './components/Visibility';
 
 export function App() {
@@ -53,6 +54,9 @@ export function App() {
             </ShowControl>
             <Shelf />
           </div>
+          <ShowPanel name="verdicts">
+            <VerdictPanel />
+          </ShowPanel>
           <div className="charts">
             <ShowPanel name="trainLoss">
               <LossChart metric="trainLoss" title="Training loss (minibatch)" height={classroom ? 420 : 260} />

@@ -8,13 +8,33 @@ import { memo, useId, useMemo, useRef, useState, type PointerEvent, type ReactNo
 import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
 import { X_AXIS_LABELS } from '../../spec/view';
 import { ChartExportButtons } from '../export/ChartExportButtons';
-import { runColor } from '../colors';
+import { curveColors } from '../colors';
+import { seedGroups } from '../../engine/groups';
 import { useExperiment } from '../stores/experiment';
 import { useView } from '../stores/view';
 import { chartInputs, useChartVersion } from './data';
 import { formatNumber, ordinal } from './format';
 import { MARGIN, Y_AXIS_WIDTH } from './layout';
-import { bandKey, bandPath, bucketRows, curveEnds, epochMarks, extent, linePath, linearTicks, logTicks, runPoints, valuesNear, type ChartRow, type Metric, type RunPoints } from './series';
+import {
+  addGroupRows,
+  bandKey,
+  bandPath,
+  bucketRows,
+  curveEnds,
+  epochMarks,
+  pointsExtent,
+  linePath,
+  linearTicks,
+  logTicks,
+  PointsCache,
+  bandNear,
+  unresolvedKey,
+  unresolvedNear,
+  valuesNear,
+  type ChartRow,
+  type Metric,
+  type RunPoints,
+} from './series';
 
 /** x-buckets of the shared grid: about one per 2 px of a large chart's plot, fewer for the small ones. */
 const bucketsFor = (height: number) => (height < 200 ? 100 : 200);
@@ -23,9 +43,17 @@ interface Curve {
   /** The key of the curve's values in the chart rows, and its name in the readout. */
   key: string;
   color: string;
-  /** Whether the curve is smoothed and has a band of raw values under it. */
+  /** Whether the curve has a band under it (raw values' spread, B_simple's interval, or a group's band). */
   band: boolean;
   dashed: boolean;
+  /** A seed group's member drawn faint under its group's mean. */
+  faint?: boolean;
+  /** A seed group's mean. */
+  group?: boolean;
+  /** Marks where the run's B_simple is not resolved. */
+  unresolved?: boolean;
+  /** Its band is an interval (B_simple's), read out with the value. */
+  interval?: boolean;
 }
 
 interface Mark {
@@ -72,7 +100,9 @@ function Curves({ rows, curves, marks, xMax }: { rows: ChartRow[]; curves: Curve
           <line key={i} className="epoch-mark" x1={x} x2={x} y1={area.y} y2={area.y + area.height} stroke={m.color} strokeOpacity={0.3} strokeDasharray="1 3" />
         );
       })}
-      {curves.map((c) => (c.band ? <path key={bandKey(c.key)} d={bandPath(rows, bandKey(c.key), sx, sy)} fill={c.color} fillOpacity={0.16} stroke="none" /> : null))}
+      {curves.map((c) =>
+        c.band ? <path key={bandKey(c.key)} d={bandPath(rows, bandKey(c.key), sx, sy)} fill={c.color} fillOpacity={c.group ? 0.24 : 0.16} stroke="none" data-band={c.key} /> : null,
+      )}
       {curves.map((c) => {
         const ends = curveEnds(rows, c.key);
         return (
@@ -81,17 +111,36 @@ function Curves({ rows, curves, marks, xMax }: { rows: ChartRow[]; curves: Curve
             d={linePath(rows, c.key, sx, sy)}
             fill="none"
             stroke={c.color}
-            strokeWidth={c.dashed ? 1.5 : 1.8}
+            strokeWidth={c.group ? 2.4 : c.dashed ? 1.5 : 1.8}
+            strokeOpacity={c.faint ? 0.3 : undefined}
             strokeDasharray={c.dashed ? '5 3' : undefined}
             strokeLinejoin="round"
-            data-run={c.key}
+            {...(c.group ? { 'data-group': c.key } : { 'data-run': c.key })}
             data-first={ends?.first}
             data-last={ends?.last}
           />
         );
       })}
+      {curves.map((c) => (c.unresolved ? <UnresolvedMarks key={unresolvedKey(c.key)} rows={rows} id={c.key} color={c.color} /> : null))}
     </g>
   );
+}
+
+/**
+ * Where a run's B_simple is not resolved (B_simple ≫ B), a short dash along the top of the plot in its
+ * colour: the curve has a gap there, and the dash says why.
+ */
+function UnresolvedMarks({ rows, id, color }: { rows: ChartRow[]; id: string; color: string }) {
+  const sx = useXAxisScale();
+  const area = usePlotArea();
+  if (!sx || !area) return null;
+  const key = unresolvedKey(id);
+  let d = '';
+  for (const row of rows) {
+    const x = row[key] === 1 ? sx(row.x) : undefined;
+    if (x !== undefined && Number.isFinite(x)) d += `M${x.toFixed(1)},${area.y + 2}v6`;
+  }
+  return d ? <path d={d} stroke={color} strokeWidth={3} data-unresolved={id} /> : null;
 }
 
 /** The chart itself, memoised: moving the cursor re-renders only the overlay, never the SVG. */
@@ -126,6 +175,8 @@ const Plot = memo(function Plot({ rows, curves, marks, bounds, floor, logX, logY
     </ResponsiveContainer>
   );
 });
+
+const bandText = (band: [number, number] | null) => (band ? ` [${formatNumber(band[0])}, ${formatNumber(band[1])}]` : '');
 
 export interface MetricChartProps {
   /** data-testid is `chart-<name>`. */
@@ -164,9 +215,13 @@ export const MetricChart = memo(function MetricChart({
   const xAxis = useView((s) => s.xAxis);
   const logX = useView((s) => s.logX);
   const smoothing = useView((s) => s.smoothing);
+  const groupMode = useView((s) => s.groups);
+  const members = useView((s) => s.members);
   const version = useChartVersion(`chart-${name}`);
   const runs = useExperiment((s) => s.spec.runs);
   const [hover, setHover] = useState<{ x: number; px: number } | null>(null);
+  // Each curve's points, extended by the rows appended since the last redraw instead of recomputed.
+  const [cache] = useState(() => new PointsCache());
   const wrapper = useRef<HTMLDivElement>(null);
   const companionMetric = companion?.metric;
   const companionLabel = companion?.label;
@@ -175,34 +230,54 @@ export const MetricChart = memo(function MetricChart({
     const inputs = chartInputs(runs, xAxis);
     const buckets = bucketsFor(height);
     const opts = { axis: xAxis, logX, logY, smoothing, buckets };
+    const colors = curveColors(runs, inputs.map((h) => h.id));
+    // Seed groups of two or more runs on the chart, drawn as their mean with a band when groups are on.
+    const present = new Set(inputs.map((h) => h.id));
+    const mode = groupMode === 'off' ? null : groupMode;
+    const groups =
+      mode === null
+        ? []
+        : seedGroups(runs)
+            .map((g) => ({ runs: g.runs.filter((id) => present.has(id)) }))
+            .filter((g) => g.runs.length > 1)
+            .map((g) => ({ key: `${g.runs[0]} (mean of ${g.runs.length})`, runs: g.runs }));
+    const grouped = new Set(groups.flatMap((g) => g.runs));
     const points: RunPoints[] = [];
     const curves: Curve[] = [];
-    inputs.forEach((h, index) => {
-      const color = runColor(index);
-      const main = runPoints(h.id, h.rows, metric, opts, h);
+    inputs.forEach((h) => {
+      const color = colors.get(h.id)!;
+      const member = grouped.has(h.id);
+      const main = cache.points(h.id, h.rows, metric, opts, h);
       points.push(main);
-      curves.push({ key: h.id, color, band: main.smooth !== null, dashed: false });
+      if (!member || members === 'faint') curves.push({ key: h.id, color, band: !member && (main.smooth !== null || main.bounds !== undefined), dashed: false, faint: member, unresolved: !member && !!main.unresolved?.length, interval: !member && main.bounds !== undefined });
       if (companionMetric) {
         const key = `${h.id} (${companionLabel})`;
-        const extra = runPoints(key, h.rows, companionMetric, opts, h);
+        const extra = cache.points(key, h.rows, companionMetric, opts, h);
         if (extra.raw.length) {
           points.push(extra);
-          curves.push({ key, color, band: extra.smooth !== null, dashed: true });
+          if (!member || members === 'faint') curves.push({ key, color, band: !member && extra.smooth !== null, dashed: true, faint: member });
         }
       }
     });
-    const colors = new Map(inputs.map((h, index) => [h.id, runColor(index)]));
+    cache.keep(new Set(points.map((p) => p.id)));
+    const rows = bucketRows(points, buckets, logX);
+    if (mode !== null && groups.length) {
+      const bands = groups.map((g) => ({ key: g.key, runs: g.runs }));
+      if (companionMetric) bands.push(...groups.map((g) => ({ key: `${g.key} (${companionLabel})`, runs: g.runs.map((id) => `${id} (${companionLabel})`) })));
+      addGroupRows(rows, bands, mode);
+      for (const g of bands) curves.push({ key: g.key, color: colors.get(g.runs[0].replace(` (${companionLabel})`, ''))!, band: true, dashed: g.key.endsWith(`(${companionLabel})`), group: true });
+    }
     const epochs = epochSize ? epochMarks(inputs, epochSize, xAxis) : null;
     return {
-      rows: bucketRows(points, buckets, logX),
+      rows,
       curves,
       marks: (epochs?.marks ?? []).map((m): Mark => ({ x: m.x, color: m.run === null ? '#6b7280' : (colors.get(m.run) ?? '#6b7280') })),
       every: epochs?.every ?? 1,
-      e: extent(points.map((p) => p.raw)),
+      e: pointsExtent(points),
     };
     // `version` (this chart's clock) says when the metrics, read in chartInputs, are to be drawn anew.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, runs, metric, companionMetric, companionLabel, epochSize, height, xAxis, logX, logY, smoothing]);
+  }, [version, runs, metric, companionMetric, companionLabel, epochSize, height, xAxis, logX, logY, smoothing, groupMode, members]);
 
   const bounds = useMemo<Bounds | null>(() => {
     if (!e) return null;
@@ -232,8 +307,17 @@ export const MetricChart = memo(function MetricChart({
   }
 
   const colors = new Map(curves.map((c) => [c.key, c.color]));
+  // Bands that are intervals (a group's, B_simple's) are read out with the value; a raw spread is not.
+  const intervals = new Set(curves.filter((c) => c.band && (c.group || c.interval)).map((c) => c.key));
   const dashed = new Set(curves.filter((c) => c.dashed).map((c) => c.key));
-  const readout = hover ? valuesNear(rows, curves.map((c) => c.key), hover.x).sort((a, b) => b.y - a.y) : [];
+  const unresolved = hover ? unresolvedNear(rows, curves.filter((c) => c.unresolved).map((c) => c.key), hover.x) : [];
+  const readout = hover
+    ? valuesNear(
+        rows,
+        curves.filter((c) => !unresolved.includes(c.key)).map((c) => c.key),
+        hover.x,
+      ).sort((a, b) => b.y - a.y)
+    : [];
 
   return (
     <section className="chart" aria-label={label} data-testid={`chart-${name}`}>
@@ -257,7 +341,7 @@ export const MetricChart = memo(function MetricChart({
             {emptyText}
           </div>
         )}
-        {hover && readout.length > 0 && (
+        {hover && readout.length + unresolved.length > 0 && (
           <>
             <div className="chart-cursor" style={{ left: hover.px, height }} />
             <div className="chart-readout" role="status">
@@ -267,6 +351,12 @@ export const MetricChart = memo(function MetricChart({
               {readout.map((r) => (
                 <div key={r.id}>
                   <span className={dashed.has(r.id) ? 'swatch swatch-dashed' : 'swatch'} style={{ background: colors.get(r.id), borderColor: colors.get(r.id) }} /> {r.id}: {formatNumber(r.y)}
+                  {intervals.has(r.id) && bandText(bandNear(rows, r.id, hover.x))}
+                </div>
+              ))}
+              {unresolved.map((id) => (
+                <div key={id} data-testid="readout-unresolved">
+                  <span className="swatch" style={{ background: colors.get(id) }} /> {id}: B<sub>simple</sub> ≫ B here: not resolved
                 </div>
               ))}
             </div>
@@ -283,6 +373,8 @@ export const MetricChart = memo(function MetricChart({
           </>
         ) : null}
         {floor !== null && <> · dashed grey: Bayes loss {formatNumber(floor)}</>}
+        {curves.some((c) => c.group) && <> · bold: seed groups, {groupMode === 'std' ? 'mean ± std across seeds' : 'mean with its 95 % interval'}</>}
+        {curves.some((c) => c.unresolved) && <> · dash at the top: B_simple ≫ B there, not resolved</>}
       </div>
     </section>
   );

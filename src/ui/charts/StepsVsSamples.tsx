@@ -6,7 +6,7 @@
  */
 import { memo, useId, useMemo, useState } from 'react';
 import { CartesianGrid, ComposedChart, ResponsiveContainer, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
-import { runColor } from '../colors';
+import { noiseColors } from '../colors';
 import { useExperiment } from '../stores/experiment';
 import { useRuns } from '../stores/runs';
 import { useChartVersion } from './data';
@@ -52,7 +52,7 @@ function StepsVsSamplesBody() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [version, runs, target],
   );
-  const colors = useMemo(() => new Map(runs.map((r, i) => [r.id, runColor(i)])), [runs]);
+  const colors = useMemo(() => noiseColors(runs), [runs]);
 
   return (
     <div className="steps-samples-body">

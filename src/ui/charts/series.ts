@@ -5,6 +5,7 @@
  */
 import type { MetricRow } from '../../engine/trainer';
 import type { XAxis } from '../../spec/view';
+import { meanBand, type BandMode } from '../../engine/groups';
 
 export interface Point {
   x: number;
@@ -28,22 +29,6 @@ export function xValues(rows: MetricRow[], axis: XAxis): number[] {
 }
 
 /**
- * TensorBoard's smoothing: an EMA with weight `weight` on the previous value, divided by (1 − weightⁿ)
- * so the first points are not pulled towards zero. Non-finite values pass through unsmoothed.
- */
-export function smoothEma(values: number[], weight: number): number[] {
-  if (weight <= 0) return values.slice();
-  let acc = 0;
-  let n = 0;
-  return values.map((v) => {
-    if (!Number.isFinite(v)) return v;
-    acc = acc * weight + (1 - weight) * v;
-    n++;
-    return acc / (1 - weight ** n);
-  });
-}
-
-/**
  * Everything a chart can draw: a metric row's field, or `noiseRatio` = B_simple / B (noiseScale over the
  * batch size in force at that step): above 1, gradient noise outweighs the signal in a step.
  */
@@ -54,6 +39,19 @@ export function metricValue(row: MetricRow, metric: Metric): number | undefined 
   if (metric === 'noiseRatio') return row.noiseScale === undefined ? undefined : row.noiseScale / row.batchSize;
   return row[metric];
 }
+
+/**
+ * A row's interval of `metric` where it has one: B_simple's 95 % interval (and over B for the ratio).
+ */
+export function metricInterval(row: MetricRow, metric: Metric): [number, number] | undefined {
+  if (row.noiseScaleLow === undefined || row.noiseScaleHigh === undefined) return undefined;
+  if (metric === 'noiseScale') return [row.noiseScaleLow, row.noiseScaleHigh];
+  if (metric === 'noiseRatio') return [row.noiseScaleLow / row.batchSize, row.noiseScaleHigh / row.batchSize];
+  return undefined;
+}
+
+/** Metrics that are B_simple: where its |G|² is not resolved a row says so instead of a value. */
+const NOISE_SCALE_METRICS: ReadonlySet<Metric> = new Set<Metric>(['noiseScale', 'noiseRatio']);
 
 /**
  * The metrics measured afresh on each step's minibatch, noisy enough to smooth. The others are drawn as
@@ -126,6 +124,70 @@ export interface RunPoints {
   raw: Point[];
   /** null when the metric is drawn as measured (see SMOOTHED_METRICS, or smoothing off). */
   smooth: Point[] | null;
+  /** An interval per raw point (B_simple's), drawn as the band instead of the raw values' spread. */
+  bounds?: Array<[number, number]>;
+  /** x of the rows where B_simple is not resolved (B_simple ≫ B). */
+  unresolved?: number[];
+}
+
+/** One run's points so far: extended row by row as rows are appended (rows only ever grow at the end). */
+interface PointsState {
+  /** Rows consumed, and the last of them (to see that the rows are still the same history). */
+  rows: number;
+  last: MetricRow | undefined;
+  raw: Point[];
+  smooth: Point[] | null;
+  bounds?: Array<[number, number]>;
+  unresolved?: number[];
+  /** Index of the last point before a fork's own rows. */
+  lead: number;
+  /** The debiased EMA's accumulator and count. */
+  acc: number;
+  n: number;
+}
+
+function newState(metric: Metric, opts: SeriesOptions): PointsState {
+  const noise = NOISE_SCALE_METRICS.has(metric);
+  const smoothed = !noise && SMOOTHED_METRICS.has(metric) && opts.smoothing > 0;
+  return { rows: 0, last: undefined, raw: [], smooth: smoothed ? [] : null, ...(noise ? { bounds: [], unresolved: [] } : {}), lead: 0, acc: 0, n: 0 };
+}
+
+/**
+ * Consumes the rows not yet in `state`. The smoothing is TensorBoard's: an EMA with weight `opts.smoothing`
+ * on the previous value, divided by (1 − weightⁿ) so the first points are not pulled towards zero; it
+ * continues from where the last call stopped.
+ */
+function extend(state: PointsState, rows: MetricRow[], xs: number[], metric: Metric, opts: SeriesOptions, start: number): void {
+  const w = opts.smoothing;
+  for (let i = state.rows; i < rows.length; i++) {
+    const row = rows[i];
+    if (state.unresolved && row.noiseUnresolved && i >= start && !(opts.logX && xs[i] <= 0)) state.unresolved.push(xs[i]);
+    const y = metricValue(row, metric);
+    if (y === undefined || !Number.isFinite(y)) continue;
+    if ((opts.logX && xs[i] <= 0) || (opts.logY && y <= 0)) continue;
+    if (i < start) state.lead = state.raw.length;
+    state.raw.push({ x: xs[i], y });
+    if (state.smooth) {
+      state.acc = state.acc * w + (1 - w) * y;
+      state.n++;
+      state.smooth.push({ x: xs[i], y: state.acc / (1 - w ** state.n) });
+    }
+    if (state.bounds) {
+      // Without an interval (its first measurements), the band is the point itself; on a log axis a lower
+      // bound at 0 is drawn at a thousandth of the value.
+      const [lo, hi] = metricInterval(row, metric) ?? [y, y];
+      state.bounds.push([opts.logY ? Math.max(lo, y / 1000) : lo, hi]);
+    }
+  }
+  state.rows = rows.length;
+  state.last = rows[rows.length - 1];
+}
+
+function output(id: string, s: PointsState): RunPoints {
+  const cut = <T>(a: T[]) => (s.lead ? a.slice(s.lead) : a);
+  const points: RunPoints = { id, raw: cut(s.raw), smooth: s.smooth && cut(s.smooth) };
+  if (s.bounds) Object.assign(points, { bounds: cut(s.bounds), unresolved: s.unresolved });
+  return points;
 }
 
 /**
@@ -136,22 +198,33 @@ export interface RunPoints {
  * x-values on `opts.axis` (computed once for all charts).
  */
 export function runPoints(id: string, rows: MetricRow[], metric: Metric, opts: SeriesOptions, history: { xs?: number[]; start?: number } = {}): RunPoints {
-  const xs = history.xs ?? xValues(rows, opts.axis);
-  const start = history.start ?? 0;
-  let raw: Point[] = [];
-  let lead = 0;
-  rows.forEach((row, i) => {
-    const y = metricValue(row, metric);
-    if (y === undefined || !Number.isFinite(y)) return;
-    if ((opts.logX && xs[i] <= 0) || (opts.logY && y <= 0)) return;
-    if (i < start) lead = raw.length;
-    raw.push({ x: xs[i], y });
-  });
-  if (!SMOOTHED_METRICS.has(metric) || opts.smoothing <= 0) return { id, raw: lead ? raw.slice(lead) : raw, smooth: null };
-  const smoothed = smoothEma(raw.map((p) => p.y), opts.smoothing);
-  let smooth = raw.map((p, i) => ({ x: p.x, y: smoothed[i] }));
-  if (lead) [raw, smooth] = [raw.slice(lead), smooth.slice(lead)];
-  return { id, raw, smooth };
+  const state = newState(metric, opts);
+  extend(state, rows, history.xs ?? xValues(rows, opts.axis), metric, opts, history.start ?? 0);
+  return output(id, state);
+}
+
+/**
+ * runPoints, kept per curve between redraws: a redraw consumes only the rows appended since the last one,
+ * so its cost no longer grows with the length of training (16 runs × 10,000 steps: see the README's
+ * benchmark). A curve starts over when its settings change or its rows are no longer the ones it consumed.
+ */
+export class PointsCache {
+  private states = new Map<string, { key: string; state: PointsState }>();
+
+  points(id: string, rows: MetricRow[], metric: Metric, opts: SeriesOptions, history: { xs?: number[]; start?: number } = {}): RunPoints {
+    const start = history.start ?? 0;
+    const key = `${metric}|${opts.axis}|${opts.logX}|${opts.logY}|${opts.smoothing}|${start}`;
+    let entry = this.states.get(id);
+    const stale = !entry || entry.key !== key || entry.state.rows > rows.length || (entry.state.rows > 0 && rows[entry.state.rows - 1] !== entry.state.last);
+    if (stale) this.states.set(id, (entry = { key, state: newState(metric, opts) }));
+    extend(entry!.state, rows, history.xs ?? xValues(rows, opts.axis), metric, opts, start);
+    return output(id, entry!.state);
+  }
+
+  /** Forgets the curves not drawn any more. */
+  keep(ids: ReadonlySet<string>): void {
+    for (const id of this.states.keys()) if (!ids.has(id)) this.states.delete(id);
+  }
 }
 
 /**
@@ -199,6 +272,8 @@ function niceAtLeast(v: number): number {
 export type ChartRow = { x: number } & Record<string, number | [number, number] | null>;
 
 export const bandKey = (id: string) => `${id}~`;
+/** Set (1) in a slice where the run's B_simple is not resolved. */
+export const unresolvedKey = (id: string) => `${id}!`;
 
 /**
  * Puts every run on one shared grid of `buckets` equal slices of the x-range (in log space for a log axis):
@@ -207,7 +282,7 @@ export const bandKey = (id: string) => `${id}~`;
  * measurements at any density. A run with no point in a slice has null there.
  */
 export function bucketRows(runs: RunPoints[], buckets: number, logX: boolean): ChartRow[] {
-  const e = extent(runs.map((r) => r.raw));
+  const e = pointsExtent(runs);
   if (!e) return [];
   const f = logX ? Math.log : (v: number) => v;
   const finv = logX ? Math.exp : (v: number) => v;
@@ -234,14 +309,73 @@ export function bucketRows(runs: RunPoints[], buckets: number, logX: boolean): C
         max[b] = Math.max(max[b], p.y);
       }
     }
+    // An interval per point (B_simple's): the band is the mean of the bounds in the slice.
+    const bounds = run.bounds;
+    if (bounds) {
+      min.fill(0);
+      max.fill(0);
+      run.raw.forEach((p, i) => {
+        const b = bucketOf(p.x);
+        min[b] += bounds[i][0] / count[b];
+        max[b] += bounds[i][1] / count[b];
+      });
+    }
+    const banded = run.smooth !== null || bounds !== undefined;
     for (let b = 0; b < n; b++) {
       rows[b][run.id] = count[b] ? sum[b] / count[b] : null;
-      if (run.smooth) rows[b][bandKey(run.id)] = count[b] ? [min[b], max[b]] : null;
+      if (banded) rows[b][bandKey(run.id)] = count[b] ? [min[b], max[b]] : null;
+    }
+    if (run.unresolved?.length) {
+      const flagged = new Uint8Array(n);
+      for (const x of run.unresolved) flagged[bucketOf(x)] = 1;
+      // A slice is "not resolved" for the run when it has no value there but unresolved rows.
+      for (let b = 0; b < n; b++) if (flagged[b] && !count[b]) rows[b][unresolvedKey(run.id)] = 1;
     }
   }
   // The last slice's centre can lie past the newest point; pin it there so curves end where data ends.
   rows[n - 1].x = Math.min(rows[n - 1].x, e.x[1]);
   return rows;
+}
+
+/**
+ * Seed groups drawn as their mean with a band: per slice, the members' drawn values' mean (key `group.key`)
+ * and its band (± std or 95 % interval of the mean, `bandKey(group.key)`), where at least one member has a
+ * value. Works on the bucketed rows, so its cost is buckets × runs whatever the number of steps.
+ */
+export function addGroupRows(rows: ChartRow[], groups: ReadonlyArray<{ key: string; runs: readonly string[] }>, mode: BandMode): void {
+  const values: number[] = [];
+  for (const row of rows) {
+    for (const g of groups) {
+      values.length = 0;
+      for (const id of g.runs) {
+        const v = row[id];
+        if (typeof v === 'number') values.push(v);
+      }
+      const band = meanBand(values, mode);
+      row[g.key] = band ? band.mean : null;
+      row[bandKey(g.key)] = band ? [band.low, band.high] : null;
+    }
+  }
+}
+
+/** A curve's band in the slice nearest to `x` that has one. */
+export function bandNear(rows: ChartRow[], key: string, x: number): [number, number] | null {
+  if (!rows.length) return null;
+  const at = nearestIndex(rows, x);
+  for (let d = 0; d < rows.length; d++) {
+    for (const i of [at - d, at + d]) {
+      const v = rows[i]?.[bandKey(key)];
+      if (Array.isArray(v)) return v;
+    }
+  }
+  return null;
+}
+
+/** The ids flagged "not resolved" in the slice nearest to `x`. */
+export function unresolvedNear(rows: ChartRow[], ids: string[], x: number): string[] {
+  if (!rows.length) return [];
+  const row = rows[nearestIndex(rows, x)];
+  return ids.filter((id) => row[unresolvedKey(id)] === 1);
 }
 
 /** Each run's value in the row nearest to `x` that has one (rows sorted by x). */
@@ -349,6 +483,17 @@ export function logTicks(min: number, max: number): number[] {
   if (ticks.length < 3) return linearTicks(min, max, 4);
   const powers = ticks.filter((t) => Number.isInteger(Math.log10(t)));
   return ticks.length > 8 && powers.length >= 2 ? powers : ticks;
+}
+
+/**
+ * The extent of the runs' points, its x-range widened to the rows where B_simple is not resolved (they have
+ * no y, but the chart must reach them to say so).
+ */
+export function pointsExtent(runs: RunPoints[]): { x: [number, number]; y: [number, number] } | null {
+  const e = extent(runs.map((r) => r.raw));
+  if (!e) return null;
+  for (const r of runs) for (const x of r.unresolved ?? []) e.x = [Math.min(e.x[0], x), Math.max(e.x[1], x)];
+  return e;
 }
 
 /** [min, max] of all points' x and y, or null when there are none. */

@@ -24,7 +24,8 @@ function formatBytes(bytes: number): string {
 }
 
 function Numbers({ spec, c, comparison, measure }: { spec: ExperimentSpec; c: ComparisonSpec; comparison: Comparison; measure: string }) {
-  const { distance, baseline, baselineNote, level, a, b } = comparison;
+  const { distance, baseline, baselineNote, level, a, b, intervals } = comparison;
+  const interval = (i: [number, number]) => ` [${formatNumber(i[0])}, ${formatNumber(i[1])}]`;
   const main = distance.kind === 'classification' ? distance.tv : distance.relRms;
   const base = baseline && (baseline.distance.kind === 'classification' ? baseline.distance.tv : baseline.distance.relRms);
   const canAddTwin = !baseline && !findTwin(spec, c.a) && !findTwin(spec, c.b) && !spec.runs.find((r) => r.id === c.a)?.fork;
@@ -33,13 +34,22 @@ function Numbers({ spec, c, comparison, measure }: { spec: ExperimentSpec; c: Co
       <div className="compare-headline">
         <span className="compare-measure">{measure}</span>
         <strong data-testid="compare-distance">{formatNumber(main)}</strong>
+        <span className="compare-interval" data-testid="compare-interval" title="95 % bootstrap interval over probe examples">
+          {interval(intervals.distance)}
+        </span>
         <span className="compare-level">at held-out loss ≤ {formatNumber(level)}</span>
       </div>
       <div className="compare-baseline" data-testid="compare-baseline">
         {baseline && base !== null ? (
           <>
             seed baseline ({baseline.of} vs {baseline.twin}): <strong>{formatNumber(base)}</strong>
-            {base > 0 && <span className="compare-ratio"> — the pair is {formatNumber(main / base)}× the seed distance</span>}
+            {intervals.baseline && interval(intervals.baseline)}
+            {base > 0 && (
+              <span className="compare-ratio" data-testid="compare-ratio">
+                {' '}
+                — the pair is {formatNumber(main / base)}× the seed distance{intervals.ratio && <> (95 %{interval(intervals.ratio)})</>}
+              </span>
+            )}
           </>
         ) : (
           <>

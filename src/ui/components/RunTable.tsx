@@ -2,12 +2,15 @@
  * Every run at a glance: colour, settings, status, latest losses, progress and throughput, then the noise
  * diagnostics (current batch size, gradient noise scale B_simple, temperature η/B) and, offline, the loss on
  * the training set. Runs are listed as families: a fork sits indented under its parent. A training run can
- * be forked from its row.
+ * be forked from its row. With seed groups on (the view's "seeds"), runs that differ only in seed collapse into
+ * one row showing the group's mean ± std across seeds; ▸ opens it.
  */
 import { Fragment, useRef, useState } from 'react';
 import type { RunProgress } from '../../engine/trainer';
 import type { NoiseChangeSpec, RunSpec } from '../../spec/schema';
-import { runColor } from '../colors';
+import { noiseColors } from '../colors';
+import { meanBand, seedGroups } from '../../engine/groups';
+import { useView } from '../stores/view';
 import { useExperiment } from '../stores/experiment';
 import { useRuns } from '../stores/runs';
 import { ForkForm } from './ForkForm';
@@ -29,9 +32,36 @@ export function changeLabel(change: NoiseChangeSpec): string {
   return `${parts.length ? parts.join(', ') : 'B×1, η÷1'} @ step ${change.atStep}`;
 }
 
+/** "≫ B: not resolved" where B_simple's |G|² interval reaches zero, else the value (its interval in the title). */
+function NoiseScaleCell({ p }: { p: RunProgress | undefined }) {
+  if (p?.noiseUnresolved) {
+    return (
+      <td data-testid="noise-scale" data-value="" data-unresolved="true" title="The interval of |G|² reaches zero: B_simple is far above B and the estimate means little here">
+        B<sub>simple</sub> ≫ B here: not resolved
+      </td>
+    );
+  }
+  const interval = p?.noiseScaleLow !== undefined && p.noiseScaleHigh !== undefined ? `95 % interval [${fmtNoiseScale(p.noiseScaleLow)}, ${fmtNoiseScale(p.noiseScaleHigh)}]` : undefined;
+  return (
+    <td data-testid="noise-scale" data-value={p?.noiseScale ?? ''} title={interval}>
+      {fmtNoiseScale(p?.noiseScale)}
+    </td>
+  );
+}
+
+/** "mean ± std" of a value across a group's runs. */
+function groupValue(values: Array<number | null | undefined>): string {
+  const band = meanBand(
+    values.filter((v): v is number => typeof v === 'number'),
+    'std',
+  );
+  if (!band) return '–';
+  return band.std === null ? fmt(band.mean) : `${fmt(band.mean, 3)} ± ${fmt(band.std, 2)}`;
+}
+
 interface Row {
   run: RunSpec;
-  /** Position in the experiment: sets the run's colour, as on the charts. */
+  /** Position in the experiment. */
   index: number;
   /** 0 for a run, 1 for a fork of it, 2 for a fork of that fork… */
   depth: number;
@@ -77,6 +107,12 @@ export function RunTable() {
   const progress = useRuns((s) => s.runs);
   const playing = useRuns((s) => s.playing);
   const [forking, setForking] = useState<string | null>(null);
+  const [opened, setOpened] = useState<ReadonlySet<string>>(new Set());
+  const groupMode = useView((s) => s.groups);
+  const colors = noiseColors(specs);
+  // Seed groups of two or more, by their first run; the others are shown only when the group is opened.
+  const groups = groupMode === 'off' ? new Map<string, string[]>() : new Map(seedGroups(specs).filter((g) => g.runs.length > 1).map((g) => [g.runs[0], g.runs]));
+  const hiddenMembers = new Set([...groups].flatMap(([first, runs]) => (opened.has(first) ? [] : runs.slice(1))));
   const hideFork = useControlHidden('fork');
   const forkButtons = useRef(new Map<string, HTMLButtonElement>());
   const byId = new Map(progress.map((p) => [p.id, p]));
@@ -119,7 +155,37 @@ export function RunTable() {
           </tr>
         </thead>
         <tbody>
-          {familyOrder(specs).map(({ run, index, depth }) => {
+          {familyOrder(specs).map(({ run, depth }) => {
+            if (hiddenMembers.has(run.id)) return null;
+            const group = groups.get(run.id);
+            if (group && !opened.has(run.id)) {
+              const ps = group.map((id) => byId.get(id));
+              return (
+                <tr key={run.id} data-testid={`group-row-${run.id}`} className="group-row">
+                  <td className="run-cell">
+                    <button type="button" className="link-button" aria-expanded={false} aria-label={`Show the ${group.length} runs of ${run.id}'s group`} onClick={() => setOpened(new Set([...opened, run.id]))} data-testid="group-open">
+                      ▸
+                    </button>{' '}
+                    <span className="swatch" style={{ background: colors.get(run.id) }} /> <span className="run-id">{run.id}</span>
+                    <span className="run-sub">group of {group.length} seeds</span>
+                  </td>
+                  <td>{run.batchSize}</td>
+                  <td>{run.learningRate}</td>
+                  <td>{group.map((id) => specs.find((r) => r.id === id)!.seed).join(', ')}</td>
+                  <td>{[...new Set(ps.map((p) => statusOf(p, playing)))].join(', ')}</td>
+                  <td data-testid="group-train-loss">{groupValue(ps.map((p) => p?.trainLoss))}</td>
+                  <td data-testid="group-eval-loss">{groupValue(ps.map((p) => p?.evalLoss))}</td>
+                  <td>{Math.min(...ps.map((p) => p?.step ?? 0))}</td>
+                  <td>{Math.min(...ps.map((p) => p?.samples ?? 0))}</td>
+                  <td>–</td>
+                  <td className="diag-start">{ps[0]?.batchSize ?? run.batchSize}</td>
+                  <td>{groupValue(ps.map((p) => p?.noiseScale))}</td>
+                  <td>{fmtTemperature(ps[0]?.temperature)}</td>
+                  {offline && <td>{groupValue(ps.map((p) => p?.trainSetLoss))}</td>}
+                  <td />
+                </tr>
+              );
+            }
             const p = byId.get(run.id);
             const status = statusOf(p, playing);
             const changed = p !== undefined && p.batchSize !== run.batchSize;
@@ -128,7 +194,12 @@ export function RunTable() {
               <Fragment key={run.id}>
                 <tr data-testid={`run-row-${run.id}`} data-status={status} className={depth > 0 ? 'fork-row' : undefined}>
                   <td className="run-cell" style={depth > 0 ? { paddingLeft: 8 + depth * 16 } : undefined}>
-                    <span className="swatch" style={{ background: runColor(index) }} /> <span className="run-id">{run.id}</span>
+                    {group && (
+                      <button type="button" className="link-button" aria-expanded={true} aria-label={`Collapse ${run.id}'s group`} onClick={() => setOpened(new Set([...opened].filter((id) => id !== run.id)))} data-testid="group-close">
+                        ▾
+                      </button>
+                    )}{' '}
+                    <span className="swatch" style={{ background: colors.get(run.id) }} /> <span className="run-id">{run.id}</span>
                     {run.fork && (
                       <span className="run-sub run-family" data-testid="run-family" title={`A branch of ${run.fork.parent}, from its exact state after ${run.fork.atStep} steps`}>
                         ↳ {run.fork.parent} @ step {run.fork.atStep}
@@ -160,9 +231,7 @@ export function RunTable() {
                   <td className={`diag-start${changed ? ' changed' : ''}`} data-testid="batch-now">
                     {p?.batchSize ?? run.batchSize}
                   </td>
-                  <td data-testid="noise-scale" data-value={p?.noiseScale ?? ''}>
-                    {fmtNoiseScale(p?.noiseScale)}
-                  </td>
+                  <NoiseScaleCell p={p} />
                   <td data-testid="temperature" data-value={p?.temperature ?? ''}>
                     {fmtTemperature(p?.temperature)}
                   </td>

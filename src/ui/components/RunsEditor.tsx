@@ -4,7 +4,7 @@
  */
 import { useId, useState } from 'react';
 import { MAX_RUNS } from '../../spec/schema';
-import { runColor } from '../colors';
+import { noiseColors } from '../colors';
 import { editDraft, useExperiment } from '../stores/experiment';
 import { FieldFrame, NumberField, useIssue } from './Field';
 import './interventions.css';
@@ -68,6 +68,20 @@ function SweepHelper({ runs }: { runs: DraftRun[] }) {
       <label>
         Seeds <input value={seeds} onChange={(e) => setSeeds(e.target.value)} data-testid="sweep-seeds" />
       </label>
+      <label title="Runs that differ only in seed form a seed group: the toolbar's 'seeds' draws each as its mean with a band">
+        seeds per setting{' '}
+        <input
+          type="number"
+          min={1}
+          max={8}
+          value={Array.isArray(ss) ? ss.length : ''}
+          onChange={(e) => {
+            const n = Math.max(1, Math.min(8, Math.round(Number(e.target.value)) || 1));
+            setSeeds(Array.from({ length: n }, (_, i) => i + 1).join(', '));
+          }}
+          data-testid="sweep-seed-count"
+        />
+      </label>
       {error && <span className="field-error">{error}</span>}
       {tooMany && <span className="field-error">{count} runs: at most {MAX_RUNS}</span>}
       <button type="button" disabled={Boolean(error) || tooMany} onClick={createGrid}>
@@ -110,10 +124,12 @@ function RunBlock({ index: i, run, runs }: { index: number; run: DraftRun; runs:
     (m): m is string => Boolean(m),
   );
   const forks = runs.filter((r) => r.fork?.parent === run.id).map((r) => r.id);
+  // The colour the run will have on the charts (colour encodes B and η); a draft's numbers may not be numbers yet.
+  const color = noiseColors(runs.map((r) => ({ id: r.id, batchSize: Number(r.batchSize), learningRate: Number(r.learningRate) }))).get(run.id);
   return (
     <div className="run-block" data-testid={`run-editor-${i}`}>
       <div className="run-row">
-        <span className="swatch" style={{ background: runColor(i) }} />
+        <span className="swatch" style={{ background: color }} />
         <RunIdField index={i} issueShownAt={errId} />
         <NumberField label="B" path={['runs', i, 'batchSize']} hint="Batch size" issueShownAt={errId} />
         <NumberField label="η" path={['runs', i, 'learningRate']} hint="Learning rate" issueShownAt={errId} />

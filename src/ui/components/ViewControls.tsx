@@ -1,5 +1,5 @@
-/** Chart view: x-axis, log axes, smoothing and the panels shown (all part of the link). */
-import { PANELS, PANEL_LABELS, X_AXES, X_AXIS_LABELS, type XAxis } from '../../spec/view';
+/** Chart view: x-axis, log axes, smoothing, seed groups and the panels shown (all part of the link). */
+import { GROUP_MODES, GROUP_MODE_LABELS, PANELS, PANEL_LABELS, X_AXES, X_AXIS_LABELS, type GroupMode, type XAxis } from '../../spec/view';
 import { setView, useView } from '../stores/view';
 
 export function ViewControls() {
@@ -35,6 +35,21 @@ export function ViewControls() {
         />{' '}
         <output>{view.smoothing.toFixed(3)}</output>
       </label>
+      <label title="Runs that differ only in seed form a group: draw each group as its mean with a band">
+        seeds{' '}
+        <select value={view.groups} onChange={(e) => setView({ groups: e.target.value as GroupMode })} data-testid="group-mode">
+          {GROUP_MODES.map((m) => (
+            <option key={m} value={m}>
+              {GROUP_MODE_LABELS[m]}
+            </option>
+          ))}
+        </select>
+      </label>
+      {view.groups !== 'off' && (
+        <label>
+          <input type="checkbox" checked={view.members === 'faint'} onChange={(e) => setView({ members: e.target.checked ? 'faint' : 'hidden' })} data-testid="group-members" /> each seed faint
+        </label>
+      )}
       <details className="panel-picker">
         <summary data-testid="panels">panels</summary>
         <div className="panel-menu">

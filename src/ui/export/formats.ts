@@ -144,7 +144,8 @@ export interface ImportedResults {
 
 export type ImportResult = { ok: true; results: ImportedResults } | { ok: false; error: string };
 
-const Row = z.record(z.string(), z.union([z.number(), z.null()])).refine((r) => typeof r.step === 'number' && Number.isFinite(r.step), {
+// `true` marks a flag (noiseUnresolved: B_simple not resolved on that row).
+const Row = z.record(z.string(), z.union([z.number(), z.null(), z.literal(true)])).refine((r) => typeof r.step === 'number' && Number.isFinite(r.step), {
   error: 'a metric row without a step',
 });
 const Run = z.looseObject({
@@ -158,8 +159,8 @@ const Results = z.looseObject({
 });
 
 /** A metric row as read back: nulls (non-finite numbers) become NaN where required, and are dropped elsewhere. */
-function readRow(raw: Record<string, number | null>): MetricRow {
-  const row: Record<string, number> = {};
+function readRow(raw: Record<string, number | null | true>): MetricRow {
+  const row: Record<string, number | true> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (v !== null) row[k] = v;
     else if (k === 'trainLoss') row[k] = NaN;
