@@ -9,7 +9,7 @@ import { expect, test } from './fixtures';
 import { rmSync } from 'node:fs';
 import { decodeLink } from '../src/spec/link';
 import { ExperimentSpec } from '../src/spec/schema';
-import { SMALL_SPEC, experimentPath, row, waitForSteps, watchForFailures } from './helpers';
+import { DIGITS_SPEC, SMALL_SPEC, experimentPath, row, waitForSteps, watchForFailures } from './helpers';
 import { buildFolder, buildLab, serveStatic, type StaticServer } from './hosting';
 
 let server: StaticServer;
@@ -34,15 +34,6 @@ function watchForMissing(page: Page): string[] {
   page.on('requestfailed', (r) => missing.push(`failed ${r.url()}`));
   return missing;
 }
-
-const DIGITS_SPEC = {
-  task: { kind: 'digits' as const },
-  model: { width: 32, depth: 1 },
-  budgetSteps: 20_000,
-  evalEvery: 10,
-  probeSize: 64,
-  runs: [{ id: 'mlp', batchSize: 16, learningRate: 0.1 }],
-};
 
 // The lab is served from this test's own static host: its requests there are not to another origin.
 test.beforeEach(({ policyGuard }) => policyGuard.allow(server.origin));

@@ -22,6 +22,16 @@ export const SMALL_SPEC: ExperimentSpecInput = {
   ],
 };
 
+/** A small MLP on the digits (the shipped MNIST file: tests of loading and caching data use it). */
+export const DIGITS_SPEC: ExperimentSpecInput = {
+  task: { kind: 'digits' },
+  model: { width: 32, depth: 1 },
+  budgetSteps: 20_000,
+  evalEvery: 10,
+  probeSize: 64,
+  runs: [{ id: 'mlp', batchSize: 16, learningRate: 0.1 }],
+};
+
 export function row(page: Page, runId: string) {
   return page.getByTestId(`run-row-${runId}`);
 }

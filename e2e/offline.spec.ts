@@ -7,19 +7,10 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { rmSync } from 'node:fs';
-import { SMALL_SPEC, experimentPath, row, steps, waitForSteps, watchForFailures } from './helpers';
+import { DIGITS_SPEC, SMALL_SPEC, experimentPath, row, steps, waitForSteps, watchForFailures } from './helpers';
 import { buildFolder, buildLab, serveStatic } from './hosting';
 
 test.use({ serviceWorkers: 'allow' });
-
-const DIGITS_SPEC = {
-  task: { kind: 'digits' as const },
-  model: { width: 32, depth: 1 },
-  budgetSteps: 20_000,
-  evalEvery: 10,
-  probeSize: 64,
-  runs: [{ id: 'mlp', batchSize: 16, learningRate: 0.1 }],
-};
 
 /** Whether the service worker's data cache holds the shipped file `name`. */
 function dataCached(page: Page, name: string): Promise<boolean> {
