@@ -7,6 +7,7 @@ import * as tf from '../tf';
 import { Domain, Rng, hashKeys } from '../rng';
 import type { Model, Traced } from '.';
 import { gradLeft, gradRight } from './matmul';
+import { gelu, tanh } from './activations';
 
 export type Activation = 'relu' | 'tanh' | 'gelu';
 
@@ -53,19 +54,14 @@ export function initParams(shape: MlpShape, seed: number): Float32Array[] {
   });
 }
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-
 function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
   switch (activation) {
     case 'relu':
       return tf.relu(x);
     case 'tanh':
-      return tf.tanh(x);
-    case 'gelu': {
-      // The tanh approximation of GELU, from core ops so autodiff and every backend support it.
-      const inner = tf.mul(SQRT_2_OVER_PI, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
-      return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
-    }
+      return tanh(x);
+    case 'gelu':
+      return gelu(x);
   }
 }
 
@@ -77,7 +73,7 @@ function activationGrad(z: tf.Tensor, h: tf.Tensor, dh: tf.Tensor, activation: A
     case 'tanh':
       return tf.mul(dh, tf.sub(1, tf.square(h)));
     case 'gelu':
-      return tf.grad((t: tf.Tensor) => activate(t, 'gelu'))(z, dh);
+      return tf.grad(gelu)(z, dh);
   }
 }
 

@@ -9,7 +9,7 @@
  *
  * Attention is causal: position t sees positions 0..t only (an additive −1e9 mask before the softmax), so
  * the prediction at t is a function of tokens 0..t. Only ops with gradients on every tfjs backend are used
- * (matMul, reshape/transpose, softmax, mean, rsqrt, tanh); no addN. Every matMul's gradient uses explicit
+ * (matMul, reshape/transpose, softmax, mean, rsqrt, sigmoid); no addN. Every matMul's gradient uses explicit
  * transposes (models/matmul.ts: the wasm backend's transposed matMul is slow), and the embedding's one-hot
  * rows, being data, get none.
  */
@@ -17,6 +17,7 @@ import * as tf from '../tf';
 import { Domain, Rng, hashKeys } from '../rng';
 import type { Model } from '.';
 import { dataMatMul, matMul, swapLast } from './matmul';
+import { gelu } from './activations';
 
 export interface TransformerShape {
   /** Vocabulary size V. */
@@ -67,15 +68,6 @@ export function initParams(s: TransformerShape, seed: number): Float32Array[] {
     }
     return values;
   });
-}
-
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-
-/** GELU, tanh approximation, from core ops (as in mlp.ts). */
-function gelu(x: tf.Tensor): tf.Tensor {
-  const cube = tf.mul(x, tf.square(x)); // cheaper than pow(x, 3) and its gradient
-  const inner = tf.mul(SQRT_2_OVER_PI, tf.add(x, tf.mul(0.044715, cube)));
-  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
 }
 
 /** Layer norm over the last axis, from mean and variance (gradients on every backend). */
