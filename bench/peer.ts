@@ -58,6 +58,9 @@ function labTrainee(TrainerClass: typeof Trainer, spec: ExperimentSpec): { train
   return {
     train: async (steps) => {
       await trainer.advance(steps);
+      const [run] = trainer.progress();
+      // A run that stopped (diverged, done) would train nothing, and its speed would be meaningless.
+      if (run.status !== 'running') throw new Error(`the lab's run stopped at step ${run.step}: ${run.status} ${run.reason ?? ''}`);
     },
     dispose: () => trainer.dispose(),
   };
@@ -69,6 +72,9 @@ interface MlpCase {
   width: number;
   loss: 'meanSquaredError' | 'categoricalCrossentropy';
 }
+
+/** Plain SGD's learning rate, small enough that B = 8 never diverges on either task. */
+const LR = 0.01;
 
 const MLPS: MlpCase[] = [
   { name: 'MLP 32-128-128-1, MSE', input: { task: { kind: 'teacher-student', output: 'regression', inputDim: 32 }, model: { kind: 'mlp', width: 128, depth: 2 } }, width: 128, loss: 'meanSquaredError' },
@@ -86,7 +92,7 @@ function peerTrainee(c: MlpCase, spec: ExperimentSpec, batch: number): { train: 
       tf.layers.dense({ units: task.outputDim, activation: classification ? 'softmax' : 'linear' }),
     ],
   });
-  model.compile({ optimizer: tf.train.sgd(0.05), loss: c.loss });
+  model.compile({ optimizer: tf.train.sgd(LR), loss: c.loss });
   const batches = Array.from({ length: 8 }, (_, i) => {
     const x = new Float32Array(batch * task.inputDim);
     const y = new Float32Array(batch * task.outputDim);
@@ -120,7 +126,7 @@ async function mlpVersusPeer(seconds: number) {
         budgetSteps: 1_000_000,
         evalEvery: 100_000,
         probeSize: 16,
-        runs: [{ id: 'r', batchSize: batch, learningRate: 0.05 }],
+        runs: [{ id: 'r', batchSize: batch, learningRate: LR }],
       });
       const lab = labTrainee(Trainer, spec);
       const peer = peerTrainee(c, spec, batch);

@@ -12,7 +12,7 @@ import { decodeLink } from '../spec/link';
 import { PRESETS, findPreset } from '../spec/presets';
 import { formatIssues, validateSpec, type ExperimentSpec } from '../spec/schema';
 
-export const BACKENDS = ['wasm', 'cpu'] as const;
+export const BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
 export type CliBackend = (typeof BACKENDS)[number];
 
 /** Bad input: printed to stderr without a stack, exit code 2. */
@@ -31,7 +31,8 @@ With no LINK or FILE it runs the default experiment.
 Options:
   --preset NAME        run a named preset instead (see --list-presets)
   --steps N            override the budget: N steps per run (a positive whole number)
-  --backend NAME       wasm (default) or cpu
+  --backend NAME       wasm (default), cpu, or webgpu (Dawn in Node: needs the optional package
+                       "webgpu" and a Vulkan driver; no adapter exits with code 2)
   --out FILE           write the JSON to FILE instead of stdout
   --data FILE.txt      your own text for a text task that names "upload:FILE.txt" (repeatable)
   --link               print the experiment's lab link instead of running it

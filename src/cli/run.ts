@@ -1,5 +1,5 @@
 /**
- * Runs an experiment to completion in Node on tfjs's wasm or cpu backend and shapes the result as JSON.
+ * Runs an experiment to completion in Node on tfjs's wasm, cpu or webgpu backend and shapes the result as JSON.
  * This module loads tfjs; the engine itself stays free of anything Node-specific.
  */
 import * as tf from '../engine/tf';
@@ -74,10 +74,16 @@ export interface ExperimentResult {
 }
 
 /**
- * Selects the backend; wasm falls back to cpu when it cannot start (the note goes to `warn`).
+ * Selects the backend; wasm falls back to cpu when it cannot start (the note goes to `warn`); webgpu without
+ * the package or an adapter throws a UsageError.
  * Returns the backend that will actually run.
  */
 export async function initBackend(requested: CliBackend, warn: (message: string) => void): Promise<CliBackend> {
+  if (requested === 'webgpu') {
+    const { startWebGpu } = await import('./webgpu');
+    warn(`WebGPU adapter: ${await startWebGpu()}`);
+    return 'webgpu';
+  }
   if (requested === 'wasm') {
     let ok = false;
     try {
@@ -133,8 +139,8 @@ export function loadShippedAssets(spec: ExperimentSpec, assets: Assets): Assets 
 /** Trains every run of `spec` to the end of its budget (or until it diverges) on the current backend. */
 export async function runExperiment(spec: ExperimentSpec, options: RunOptions): Promise<ExperimentResult> {
   const chunk = options.chunkSteps ?? 50;
-  // Grouping runs along the run axis pays only on a GPU; Node has wasm and cpu (PLATFORM.md).
-  const trainer = new Trainer(spec, { groupRuns: false, assets: loadShippedAssets(spec, options.assets ?? new Map()) });
+  // Grouping runs along the run axis pays on a GPU (PLATFORM.md).
+  const trainer = new Trainer(spec, { groupRuns: options.backend === 'webgpu', assets: loadShippedAssets(spec, options.assets ?? new Map()) });
   const metrics = new Map<string, MetricOut[]>(spec.runs.map((r) => [r.id, []]));
   const t0 = performance.now();
   try {
