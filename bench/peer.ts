@@ -10,6 +10,7 @@
  *     benchmarks), this engine against the engine of an earlier commit (default 9420165, before the lean
  *     step), whose src/ is extracted with `git archive` into bench-results/ so that both share this
  *     checkout's tfjs.
+ *   - Stacking: 4 runs trained as one group along the run axis against one group per run.
  * Run alone with `npm run bench:peer [-- --seconds N --backend wasm|cpu --before REF]`, or as part of
  * `npm run bench`. Each figure is the median over the bursts of its pair; ratios come from the same run.
  */
@@ -53,14 +54,15 @@ async function alternate(trainees: Trainee[], seconds: number, burstMs = 250): P
 }
 
 /** The lab's engine on one run of `spec`, `steps` steps per call (losses read back once per call). */
-function labTrainee(TrainerClass: typeof Trainer, spec: ExperimentSpec): { train: Trainee; dispose: () => void } {
-  const trainer = new TrainerClass(spec, { groupRuns: false, assets: loadShippedAssets(spec, new Map()) });
+function labTrainee(TrainerClass: typeof Trainer, spec: ExperimentSpec, groupRuns = false): { train: Trainee; dispose: () => void } {
+  const trainer = new TrainerClass(spec, { groupRuns, assets: loadShippedAssets(spec, new Map()) });
   return {
     train: async (steps) => {
       await trainer.advance(steps);
-      const [run] = trainer.progress();
       // A run that stopped (diverged, done) would train nothing, and its speed would be meaningless.
-      if (run.status !== 'running') throw new Error(`the lab's run stopped at step ${run.step}: ${run.status} ${run.reason ?? ''}`);
+      for (const run of trainer.progress()) {
+        if (run.status !== 'running') throw new Error(`the lab's run ${run.id} stopped at step ${run.step}: ${run.status} ${run.reason ?? ''}`);
+      }
     },
     dispose: () => trainer.dispose(),
   };
@@ -195,6 +197,30 @@ async function beforeAfter(seconds: number, ref: string) {
   return { before: ref, rows };
 }
 
+/**
+ * Whether stacking runs along the run axis pays on this backend: 4 runs at one batch size (seeds 1–4),
+ * trained as one group against one group per run, for the MLP of the default experiment (B = 128), the
+ * CNN and the transformer of the before/after section. Reported as stacked ÷ separate samples per second.
+ */
+async function stacking(seconds: number) {
+  const cases = [{ name: 'default MLP (teacher–student)', input: {}, batch: 128, lr: 0.1 }, ...BEFORE_AFTER];
+  const rows = [];
+  for (const c of cases) {
+    process.stderr.write(`stacking: ${c.name}…\n`);
+    const spec = ExperimentSpec.parse({ ...c.input, budgetSteps: 1_000_000, evalEvery: 100_000, runs: [1, 2, 3, 4].map((seed) => ({ id: `r${seed}`, batchSize: c.batch, learningRate: c.lr, seed })) });
+    const stacked = labTrainee(Trainer, spec, true);
+    const separate = labTrainee(Trainer, spec, false);
+    try {
+      const [stackedMs, separateMs] = await alternate([stacked.train, separate.train], seconds, 1000);
+      rows.push({ model: c.name, runs: 4, batchSize: c.batch, stackedOverSeparate: Number((separateMs / stackedMs).toFixed(2)) });
+    } finally {
+      stacked.dispose();
+      separate.dispose();
+    }
+  }
+  return rows;
+}
+
 export async function measurePeer(options: { seconds: number; backend?: string; before?: string }) {
   const backend = options.backend ?? 'wasm';
   if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did not start`);
@@ -203,6 +229,7 @@ export async function measurePeer(options: { seconds: number; backend?: string; 
     note: 'lab ÷ peer and after ÷ before are ratios of medians over alternating bursts in one process',
     mlp: await mlpVersusPeer(options.seconds),
     beforeAfter: await beforeAfter(options.seconds * 2, options.before ?? '9420165'),
+    stacking: await stacking(options.seconds * 2),
   };
 }
 

@@ -8,8 +8,8 @@
  *   - steps per second of each language task (text, Markov) with the transformer, on each backend.
  * A benchmark, not a test: it asserts nothing and has no thresholds. Options: --seconds N (measuring
  * window per backend, default 8), --out FILE (default bench-results/bench-<time>.json), --tasks LIST
- * (comma-separated among default, text, markov; default all: "default" is the default experiment and the
- * measurements tied to it). BENCH_PORT sets the preview port (default 4180).
+ * (comma-separated among default, text, markov, peer; default all: "default" is the default experiment and
+ * the measurements tied to it, "peer" the side-by-side with tfjs-layers and before/after in Node, bench/peer.ts). BENCH_PORT sets the preview port (default 4180).
  */
 import { chromium, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
@@ -25,9 +25,10 @@ import { ExperimentSpec, defaultSpec } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
 import { bandKey, bandPath, bucketRows, linePath, runPoints } from '../src/ui/charts/series';
 import { measureImageTasks } from './images';
+import { measurePeer } from './peer';
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' }, tasks: { type: 'string', default: 'default,text,markov' } },
+  options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' }, tasks: { type: 'string', default: 'default,text,markov,peer' } },
 });
 const SECONDS = Number(args.seconds);
 const TASKS = new Set(args.tasks.split(','));
@@ -240,6 +241,7 @@ async function estimatorOverhead() {
   };
 }
 
+const peer = TASKS.has('peer') ? await measurePeer({ seconds: SECONDS / 2 }) : null;
 const noiseEstimator = TASKS.has('default') ? (process.stderr.write("measuring the noise estimator's overhead…\n"), await estimatorOverhead()) : null;
 const stopPreview = await startPreview();
 const executablePath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
@@ -252,6 +254,7 @@ try {
     experiment: 'default (teacher–student, 4 runs, B = 8, 32, 128, 512)',
     backends: [] as unknown[],
     languageTasks: [] as unknown[],
+    peer,
   };
   for (const backend of TASKS.has('default') ? ['webgpu', 'webgl', 'wasm', 'cpu'] : []) {
     const page = await browser.newPage();

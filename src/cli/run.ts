@@ -124,12 +124,12 @@ export interface RunOptions {
 
 const PUBLIC_DATA = fileURLToPath(new URL('../../public/data/', import.meta.url));
 
-/** `assets` plus every shipped data file the task needs, read from public/data (uploads must be given). */
-export function loadShippedAssets(spec: ExperimentSpec, assets: Assets): Assets {
+/** `assets` plus every shipped data file the task needs, read from public/data or `dataDir` (uploads must be given). */
+export function loadShippedAssets(spec: ExperimentSpec, assets: Assets, dataDir = PUBLIC_DATA): Assets {
   for (const name of assetsFor(spec.task)) {
     if (assets.has(name)) continue;
     if (isUpload(name)) throw new MissingAssetError(name);
-    const bytes = readFileSync(`${PUBLIC_DATA}${name}`);
+    const bytes = readFileSync(`${dataDir}/${name}`);
     // A shipped file named *.gz is gzipped as a whole.
     assets.set(name, new Uint8Array(name.endsWith('.gz') ? gunzipSync(bytes) : bytes));
   }
