@@ -11,7 +11,7 @@
  *     step), whose src/ is extracted with `git archive` into bench-results/ so that both share this
  *     checkout's tfjs.
  *   - Stacking: 4 runs trained as one group along the run axis against one group per run.
- * Run alone with `npm run bench:peer [-- --seconds N --backend wasm|cpu --before REF]`, or as part of
+ * Run alone with `npm run bench:peer [-- --seconds N --backend wasm|cpu --before REF --sections mlp,before,stacking]`, or as part of
  * `npm run bench`. Each figure is the median over the bursts of its pair; ratios come from the same run.
  */
 import { execFileSync } from 'node:child_process';
@@ -221,21 +221,31 @@ async function stacking(seconds: number) {
   return rows;
 }
 
-export async function measurePeer(options: { seconds: number; backend?: string; before?: string }) {
+const SECTIONS = ['mlp', 'before', 'stacking'] as const;
+
+export async function measurePeer(options: { seconds: number; backend?: string; before?: string; sections?: readonly string[] }) {
   const backend = options.backend ?? 'wasm';
+  const sections = new Set(options.sections ?? SECTIONS);
   if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did not start`);
   return {
     backend: `${backend} (Node, one thread)`,
     note: 'lab ÷ peer and after ÷ before are ratios of medians over alternating bursts in one process',
-    mlp: await mlpVersusPeer(options.seconds),
-    beforeAfter: await beforeAfter(options.seconds * 2, options.before ?? '9420165'),
-    stacking: await stacking(options.seconds * 2),
+    mlp: sections.has('mlp') ? await mlpVersusPeer(options.seconds) : null,
+    beforeAfter: sections.has('before') ? await beforeAfter(options.seconds * 2, options.before ?? '9420165') : null,
+    stacking: sections.has('stacking') ? await stacking(options.seconds * 2) : null,
   };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { parseArgs } = await import('node:util');
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '4' }, backend: { type: 'string', default: 'wasm' }, before: { type: 'string', default: '9420165' } } });
-  const result = await measurePeer({ seconds: Number(values.seconds), backend: values.backend, before: values.before });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '4' },
+      backend: { type: 'string', default: 'wasm' },
+      before: { type: 'string', default: '9420165' },
+      sections: { type: 'string', default: SECTIONS.join(',') },
+    },
+  });
+  const result = await measurePeer({ seconds: Number(values.seconds), backend: values.backend, before: values.before, sections: values.sections.split(',') });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
