@@ -9,8 +9,10 @@
  *   - samples per second of a 16-run sweep through the headless runner with 1, 2, … worker threads.
  * A benchmark, not a test: it asserts nothing and has no thresholds. Options: --seconds N (measuring
  * window per backend, default 8), --out FILE (default bench-results/bench-<time>.json), --tasks LIST
- * (comma-separated among default, text, markov, smooth; default all but smooth: "default" is the default
- * experiment and the measurements tied to it; "smooth" only the main thread and chart-update measurements). BENCH_PORT sets the preview port (default 4180).
+ * (comma-separated among default, text, markov, peer, smooth; default all but smooth: "default" is the default
+ * experiment and the measurements tied to it, "peer" the side-by-side with tfjs-layers and before/after in Node
+ * (bench/peer.ts), "smooth" only the main thread and chart-update measurements). BENCH_PORT sets the preview
+ * port (default 4180).
  */
 import { chromium, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,9 +29,10 @@ import { PointsCache, addGroupRows, bandKey, bandPath, bucketRows, linePath, run
 import { measureImageTasks } from './images';
 import { measureWorkerSweep } from './workers';
 import { startPreview } from './preview';
+import { measurePeer } from './peer';
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' }, tasks: { type: 'string', default: 'default,text,markov' } },
+  options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' }, tasks: { type: 'string', default: 'default,text,markov,peer' } },
 });
 const SECONDS = Number(args.seconds);
 const TASKS = new Set(args.tasks.split(','));
@@ -254,6 +257,7 @@ async function estimatorOverhead() {
   };
 }
 
+const peer = TASKS.has('peer') ? await measurePeer({ seconds: SECONDS / 2 }) : null;
 const noiseEstimator = TASKS.has('default') ? (process.stderr.write("measuring the noise estimator's overhead…\n"), await estimatorOverhead()) : null;
 const stopPreview = await startPreview(PORT);
 const executablePath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
@@ -266,6 +270,7 @@ try {
     experiment: 'default (teacher–student, 4 runs, B = 8, 32, 128, 512)',
     backends: [] as unknown[],
     languageTasks: [] as unknown[],
+    peer,
   };
   for (const backend of TASKS.has('default') ? ['webgpu', 'webgl', 'wasm', 'cpu'] : []) {
     const page = await browser.newPage();

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../src/engine/tf';
 import { perRunLoss } from '../src/engine/loss';
-import { cnn, cnnForward, cnnParamShapes, conv3x3Relu, type CnnShape } from '../src/engine/models/cnn';
+import { cnn, cnnForward, cnnParamShapes, patches, type CnnShape } from '../src/engine/models/cnn';
 import { trainStep } from '../src/engine/step';
 import { OptimizerSpec } from '../src/spec/schema';
 import { fixtureRng, loss64, randomF32, relMaxError } from './helpers/reference';
@@ -119,7 +119,7 @@ describe('CNN', () => {
     const filt = randomF32(rand, 9 * c * o);
     const [mine, theirs] = tf.tidy(() => {
       const x = tf.tensor4d(img, [n, h, w, c]);
-      const a = conv3x3Relu(x, tf.tensor3d(filt, [1, 9 * c, o]), tf.zeros([1, 1, o]), 1);
+      const a = tf.relu(tf.matMul(patches(x, 1), tf.tensor3d(filt, [1, 9 * c, o])));
       const b = tf.relu(tf.conv2d(x, tf.tensor4d(filt, [3, 3, c, o]), 1, 'same'));
       return [a.dataSync().slice(), b.dataSync().slice()];
     });

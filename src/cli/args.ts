@@ -14,7 +14,7 @@ import { formatIssues, validateSpec, type ExperimentSpec } from '../spec/schema'
 import { defaultWorkers } from './pool';
 import type { Shard } from './shard';
 
-export const BACKENDS = ['wasm', 'cpu'] as const;
+export const BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
 export type CliBackend = (typeof BACKENDS)[number];
 
 /** Bad input: printed to stderr without a stack, exit code 2. */
@@ -33,7 +33,8 @@ With no LINK or FILE it runs the default experiment.
 Options:
   --preset NAME        run a named preset instead (see --list-presets)
   --steps N            override the budget: N steps per run (a positive whole number)
-  --backend NAME       wasm (default) or cpu
+  --backend NAME       wasm (default), cpu, or webgpu (Dawn in Node: needs the optional package
+                       "webgpu" and a Vulkan driver; no adapter exits with code 2)
   --out FILE           write the JSON to FILE instead of stdout
   --workers N          train on N worker threads (default: one per core on wasm and cpu); the numbers
                        do not depend on N

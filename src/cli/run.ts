@@ -1,5 +1,6 @@
 /**
- * Trains an experiment's runs to completion in Node on tfjs's wasm or cpu backend (result.ts shapes the JSON).
+ * Trains an experiment's runs to completion in Node on tfjs's wasm, cpu or webgpu backend (result.ts shapes
+ * the JSON).
  * This module loads tfjs; the engine itself stays free of anything Node-specific.
  */
 import * as tf from '../engine/tf';
@@ -16,10 +17,16 @@ import type { CliBackend } from './args';
 import { assembleResult, type ExperimentResult, type MetricOut, type TrainedShare } from './result';
 
 /**
- * Selects the backend; wasm falls back to cpu when it cannot start (the note goes to `warn`).
+ * Selects the backend; wasm falls back to cpu when it cannot start (the note goes to `warn`); webgpu without
+ * the package or an adapter throws a UsageError.
  * Returns the backend that will actually run.
  */
 export async function initBackend(requested: CliBackend, warn: (message: string) => void): Promise<CliBackend> {
+  if (requested === 'webgpu') {
+    const { startWebGpu } = await import('./webgpu');
+    warn(`WebGPU adapter: ${await startWebGpu()}`);
+    return 'webgpu';
+  }
   if (requested === 'wasm') {
     let ok = false;
     try {
@@ -60,12 +67,12 @@ export interface RunOptions {
 
 const PUBLIC_DATA = fileURLToPath(new URL('../../public/data/', import.meta.url));
 
-/** `assets` plus every shipped data file the task needs, read from public/data (uploads must be given). */
-export function loadShippedAssets(spec: ExperimentSpec, assets: Assets): Assets {
+/** `assets` plus every shipped data file the task needs, read from public/data or `dataDir` (uploads must be given). */
+export function loadShippedAssets(spec: ExperimentSpec, assets: Assets, dataDir = PUBLIC_DATA): Assets {
   for (const name of assetsFor(spec.task)) {
     if (assets.has(name)) continue;
     if (isUpload(name)) throw new MissingAssetError(name);
-    const bytes = readFileSync(`${PUBLIC_DATA}${name}`);
+    const bytes = readFileSync(`${dataDir}/${name}`);
     // A shipped file named *.gz is gzipped as a whole.
     assets.set(name, new Uint8Array(name.endsWith('.gz') ? gunzipSync(bytes) : bytes));
   }
@@ -81,8 +88,8 @@ export async function trainRuns(spec: ExperimentSpec, runIds: readonly string[],
   const chunk = options.chunkSteps ?? 50;
   const ids = new Set(runIds);
   const share: ExperimentSpec = { ...spec, runs: spec.runs.filter((r) => ids.has(r.id)) };
-  // Grouping runs along the run axis pays only on a GPU; Node has wasm and cpu (PLATFORM.md).
-  const trainer = new Trainer(share, { groupRuns: false, assets: loadShippedAssets(spec, options.assets ?? new Map()) });
+  // Grouping runs along the run axis pays on a GPU, and costs on wasm and cpu (PLATFORM.md, bench/peer.ts).
+  const trainer = new Trainer(share, { groupRuns: options.backend === 'webgpu', assets: loadShippedAssets(spec, options.assets ?? new Map()) });
   const metrics = new Map<string, MetricOut[]>(share.runs.map((r) => [r.id, []]));
   const t0 = performance.now();
   try {

@@ -44,6 +44,31 @@ function sumPerRun(terms: tf.Tensor[]): tf.Tensor {
 }
 
 /**
+ * Each run's mean loss [R] and the gradients of the objective, Σ over micro-batches of their mean loss ÷ k,
+ * with respect to `tiled` (parameters with a run axis of R·k: run r's micro-batch j at r·k + j; x and y
+ * likewise). Through the model's hand-written backward pass where it has one (autodiff then covers only
+ * the loss), else through tfjs's autodiff of its forward pass. Call inside a tidy.
+ */
+export function stepGradients(cfg: StepConfig, tiled: tf.Tensor[], x: tf.Tensor, y: tf.Tensor, R: number, k: number): { loss: tf.Tensor; grads: tf.Tensor[] } {
+  let loss: tf.Tensor | undefined;
+  const objective = (outputs: tf.Tensor) => {
+    const microLoss = perRunLoss(cfg.loss, outputs, y, cfg.positions); // [R·k]
+    // keep(): the gradient's forward scope would otherwise dispose this intermediate.
+    loss = tf.keep(tf.mean(tf.reshape(microLoss, [R, k]), 1));
+    return tf.div(tf.sum(microLoss), k);
+  };
+  const { trace } = cfg.model;
+  let grads: tf.Tensor[];
+  if (trace) {
+    const traced = trace(tiled, x);
+    grads = traced.backward(tf.grad(objective)(traced.outputs));
+  } else {
+    grads = tf.grads((...params: tf.Tensor[]) => objective(cfg.model.forward(params, x)))(tiled);
+  }
+  return { loss: loss!, grads };
+}
+
+/**
  * One SGD step for R runs at once. The objective is the *sum* of the runs' mean losses, so the gradient
  * with respect to run r's parameters is exactly run r's own gradient.
  *
@@ -60,15 +85,9 @@ export function trainStep(cfg: StepConfig, state: GroupTensors, inputs: StepInpu
     const x = tf.tensor3d(inputs.x, [R * k, b, cfg.inputDim]);
     const y = tf.tensor3d(inputs.y, [R * k, b, cfg.outputDim]);
     const tiled = k === 1 ? state.params : state.params.map((p) => tf.reshape(tf.tile(tf.expandDims(p, 1), [1, k, 1, 1]), [R * k, ...p.shape.slice(1)]));
-    let loss: tf.Tensor | undefined;
-    const { grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
-      const microLoss = perRunLoss(cfg.loss, cfg.model.forward(params, x), y, cfg.positions); // [R·k]
-      // keep(): the gradient's forward scope would otherwise dispose this intermediate.
-      loss = tf.keep(tf.mean(tf.reshape(microLoss, [R, k]), 1));
-      return tf.div(tf.sum(microLoss), k);
-    })(tiled);
+    const { loss, grads } = stepGradients(cfg, tiled, x, y, R, k);
     const lr = tf.tensor3d(inputs.lr, [R, 1, 1]);
-    if (k === 1) return { ...applyUpdate(cfg.optimizer, state.params, grads, state.slots, lr, inputs.stepNumbers), loss: loss! };
+    if (k === 1) return { ...applyUpdate(cfg.optimizer, state.params, grads, state.slots, lr, inputs.stepNumbers), loss };
     // grads are (1/k)·m_j per micro-batch; ḡ = mean_j m_j.
     const perMicro = grads.map((g) => tf.reshape(tf.mul(g, k), [R, k, ...g.shape.slice(1)]));
     const meanGrads = perMicro.map((m) => tf.mean(m, 1));
@@ -76,7 +95,7 @@ export function trainStep(cfg: StepConfig, state: GroupTensors, inputs: StepInpu
     const sumSq = (t: tf.Tensor, axes: number[]) => tf.sum(tf.square(t), axes);
     const meanGradSq = sumPerRun(meanGrads.map((g) => sumSq(g, [1, 2])));
     const spread = sumPerRun(perMicro.map((m, i) => sumSq(tf.sub(m, tf.expandDims(meanGrads[i], 1)), [1, 2, 3])));
-    return { ...next, loss: loss!, noise: { meanGradSq, spread } };
+    return { ...next, loss, noise: { meanGradSq, spread } };
   });
 }
 

@@ -17,6 +17,19 @@ export interface Model {
   initParams(seed: number): Float32Array[];
   /** x: [R, B, task.inputDim] → outputs [R, B, task.outputDim]. */
   forward(params: tf.Tensor[], x: tf.Tensor): tf.Tensor;
+  /**
+   * The forward pass with a hand-written backward pass, where the model has one (the step then uses it
+   * instead of tfjs's autodiff: fewer ops, explicit transposes, no gradient for the input). Same outputs
+   * as `forward`.
+   */
+  trace?(params: tf.Tensor[], x: tf.Tensor): Traced;
+}
+
+/** A forward pass that keeps what its backward pass needs. */
+export interface Traced {
+  outputs: tf.Tensor;
+  /** ∂L/∂outputs → ∂L/∂params, in paramShapes order (the input is data: it gets no gradient). */
+  backward(dOutputs: tf.Tensor): tf.Tensor[];
 }
 
 export function createModel(spec: ModelSpec, task: Pick<Task, 'inputDim' | 'outputDim' | 'inputImage'>): Model {

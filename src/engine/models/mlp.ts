@@ -5,7 +5,9 @@
  */
 import * as tf from '../tf';
 import { Domain, Rng, hashKeys } from '../rng';
-import type { Model } from '.';
+import type { Model, Traced } from '.';
+import { gradLeft, gradRight } from './matmul';
+import { gelu, tanh } from './activations';
 
 export type Activation = 'relu' | 'tanh' | 'gelu';
 
@@ -52,31 +54,64 @@ export function initParams(shape: MlpShape, seed: number): Float32Array[] {
   });
 }
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-
 function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
   switch (activation) {
     case 'relu':
       return tf.relu(x);
     case 'tanh':
-      return tf.tanh(x);
-    case 'gelu': {
-      // The tanh approximation of GELU, from core ops so autodiff and every backend support it.
-      const inner = tf.mul(SQRT_2_OVER_PI, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
-      return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+      return tanh(x);
+    case 'gelu':
+      return gelu(x);
+  }
+}
+
+/** ∂L/∂z of h = activate(z), given dh = ∂L/∂h (for relu and tanh written out; gelu by autodiff of its few ops). */
+function activationGrad(z: tf.Tensor, h: tf.Tensor, dh: tf.Tensor, activation: Activation): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.mul(dh, tf.step(z));
+    case 'tanh':
+      return tf.mul(dh, tf.sub(1, tf.square(h)));
+    case 'gelu':
+      return tf.grad(gelu)(z, dh);
+  }
+}
+
+/**
+ * x: [R, B, in] → outputs [R, B, out], and the backward pass, top to bottom:
+ *   forward:  h₀ = x;  z_l = h_l·W_l + b_l;  h_{l+1} = act(z_l)  (the last layer is linear)
+ *   backward: ∂W_l = h_lᵀ·∂z_l;  ∂b_l = Σ_batch ∂z_l;  ∂h_l = ∂z_l·W_lᵀ;  ∂z_{l−1} = act′(z_{l−1}) ⊙ ∂h_l
+ * with no ∂h₀ (the input is data).
+ */
+export function trace(params: tf.Tensor[], x: tf.Tensor, activation: Activation): Traced {
+  const layers = params.length / 2;
+  const inputs: tf.Tensor[] = []; // h_l, the input of layer l
+  const pre: tf.Tensor[] = []; // z_l of the hidden layers
+  let h = x;
+  for (let l = 0; l < layers; l++) {
+    inputs.push(h);
+    h = tf.add(tf.matMul(h, params[2 * l]), params[2 * l + 1]);
+    if (l < layers - 1) {
+      pre.push(h);
+      h = activate(h, activation);
     }
   }
+  const backward = (dOutputs: tf.Tensor): tf.Tensor[] => {
+    const grads: tf.Tensor[] = new Array(params.length);
+    let dz = dOutputs;
+    for (let l = layers - 1; l >= 0; l--) {
+      grads[2 * l] = gradRight(inputs[l], dz);
+      grads[2 * l + 1] = tf.sum(dz, 1, true);
+      if (l > 0) dz = activationGrad(pre[l - 1], inputs[l], gradLeft(dz, params[2 * l]), activation);
+    }
+    return grads;
+  };
+  return { outputs: h, backward };
 }
 
 /** x: [R, B, in] → outputs [R, B, out]. */
 export function forward(params: tf.Tensor[], x: tf.Tensor, activation: Activation): tf.Tensor {
-  let h = x;
-  const layers = params.length / 2;
-  for (let l = 0; l < layers; l++) {
-    h = tf.add(tf.matMul(h, params[2 * l]), params[2 * l + 1]);
-    if (l < layers - 1) h = activate(h, activation);
-  }
-  return h;
+  return trace(params, x, activation).outputs;
 }
 
 export function mlp(shape: MlpShape): Model {
@@ -84,5 +119,6 @@ export function mlp(shape: MlpShape): Model {
     paramShapes: () => paramShapes(shape),
     initParams: (seed) => initParams(shape, seed),
     forward: (params, x) => forward(params, x, shape.activation),
+    trace: (params, x) => trace(params, x, shape.activation),
   };
 }

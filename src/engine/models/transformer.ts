@@ -9,12 +9,15 @@
  *
  * Attention is causal: position t sees positions 0..t only (an additive −1e9 mask before the softmax), so
  * the prediction at t is a function of tokens 0..t. Only ops with gradients on every tfjs backend are used
- * (matMul, reshape/transpose, softmax, mean, rsqrt, tanh); no addN. Every matMul goes through a custom
- * gradient with explicit transposes (see `matMul` below: the wasm backend's transposed matMul is slow).
+ * (matMul, reshape/transpose, softmax, mean, rsqrt, sigmoid); no addN. Every matMul's gradient uses explicit
+ * transposes (models/matmul.ts: the wasm backend's transposed matMul is slow), and the embedding's one-hot
+ * rows, being data, get none.
  */
 import * as tf from '../tf';
 import { Domain, Rng, hashKeys } from '../rng';
 import type { Model } from '.';
+import { dataMatMul, matMul, swapLast } from './matmul';
+import { gelu } from './activations';
 
 export interface TransformerShape {
   /** Vocabulary size V. */
@@ -67,15 +70,6 @@ export function initParams(s: TransformerShape, seed: number): Float32Array[] {
   });
 }
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-
-/** GELU, tanh approximation, from core ops (as in mlp.ts). */
-function gelu(x: tf.Tensor): tf.Tensor {
-  const cube = tf.mul(x, tf.square(x)); // cheaper than pow(x, 3) and its gradient
-  const inner = tf.mul(SQRT_2_OVER_PI, tf.add(x, tf.mul(0.044715, cube)));
-  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
-}
-
 /** Layer norm over the last axis, from mean and variance (gradients on every backend). */
 function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   const centred = tf.sub(x, tf.mean(x, -1, true));
@@ -83,25 +77,14 @@ function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), gain), bias);
 }
 
-/** [.., m, n] → [.., n, m]. */
-function swapLast(t: tf.Tensor): tf.Tensor {
-  return tf.transpose(t, [0, 2, 1]);
+/** The matrix products a forward pass uses: by default those of models/matmul.ts (explicit-transpose gradients). */
+export interface Products {
+  matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
+  /** x·w where x needs no gradient. */
+  dataMatMul(x: tf.Tensor, w: tf.Tensor): tf.Tensor;
 }
 
-/**
- * a·b for [R, m, k]·[R, k, n], whose gradient multiplies by explicitly transposed operands. tfjs's own
- * matMul gradient passes transpose flags instead, and tfjs-wasm's batched matMul with a transposed operand
- * is 7–10× slower than transposing first and multiplying plainly (measured for [1, 1024, 64]·[1, 64, 256]:
- * 16–17 ms against 1.6–2.0 ms); on cpu the two cost the same. Values are unchanged; only speed differs.
- */
-const matMul = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [a, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, [a0, b0]: tf.Tensor[]) => [tf.matMul(dy, swapLast(b0)), tf.matMul(swapLast(a0), dy)],
-  };
-}) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+const LEAN: Products = { matMul, dataMatMul };
 
 const masks = new Map<number, Float32Array>();
 
@@ -117,7 +100,7 @@ function causalMask(T: number): tf.Tensor {
 }
 
 /** x: [R, B, T] token ids (as floats) → logits [R, B, T·V]. */
-export function forward(s: TransformerShape, params: tf.Tensor[], x: tf.Tensor): tf.Tensor {
+export function forward(s: TransformerShape, params: tf.Tensor[], x: tf.Tensor, { matMul, dataMatMul }: Products = LEAN): tf.Tensor {
   const [R, B, T] = x.shape;
   const d = s.width;
   const H = s.heads;
@@ -129,7 +112,7 @@ export function forward(s: TransformerShape, params: tf.Tensor[], x: tf.Tensor):
   // oneHot cannot be used here: its float32 output is wrong on wasm (it writes int bits: 1 reads 1.4e-45), and
   // on WebGPU a cast from int32 to float32 keeps the int buffer, which breaks the transpose in the gradient.
   const oneHot = tf.relu(tf.sub(1, tf.abs(tf.sub(tf.reshape(x, [R, N, 1]), tf.range(0, V, 1, 'float32')))));
-  let h = matMul(oneHot, embed); // [R, N, d]
+  let h = dataMatMul(oneHot, embed); // [R, N, d]: the one-hot rows are data
   h = tf.reshape(tf.add(tf.reshape(h, [R, B, T, d]), tf.expandDims(tf.slice(position, [0, 0, 0], [R, T, d]), 1)), [R, N, d]);
   const mask = causalMask(T);
   const toHeads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [R * B, T, H, dh]), [0, 2, 1, 3]), [R * B * H, T, dh]);
