@@ -7,6 +7,7 @@ import { ClassroomBar, useClassroomMode } from './components/ClassroomMode';
 import { Controls } from './components/Controls';
 import { ExperimentEditor } from './components/ExperimentEditor';
 import { Notices } from './components/Notices';
+import { PoolNotices } from './components/PoolNotices';
 import { RunTable } from './components/RunTable';
 import { ShareButton } from './components/ShareButton';
 import { Shelf } from './components/Shelf';
@@ -28,6 +29,7 @@ export function App() {
       </header>
       <Notices />
       <StorageNotice />
+      <PoolNotices />
       <main>
         <section className="results">
           <div className="toolbar">

@@ -8,7 +8,8 @@ import { assetsFor } from '../engine/tasks';
 import { MissingAssetError, isUpload, type Assets } from '../engine/data/assets';
 import type { ExperimentSpec } from '../spec/schema';
 import { chooseBackend, watchGpuErrors } from './backends';
-import type { BackendChoice, FromWorker, ToWorker } from './protocol';
+import { race } from './race';
+import type { BackendChoice, BackendInfo, FromWorker, ToWorker } from './protocol';
 
 const POST_INTERVAL_MS = 100;
 /** Each chunk of steps aims at this much compute, so pause and edits answer quickly. */
@@ -33,6 +34,23 @@ let pumping = false;
 let lastCheckpoint = 0;
 /** Whether the trainer changed (trained, was edited, forked, reset) since the last checkpoint was posted. */
 let changedSinceCheckpoint = false;
+/** The backend this worker runs on, once chosen: a later load asking for it (or for the same choice) keeps it. */
+let chosen: BackendInfo | null = null;
+/** Test-only ('fail' command): the next training chunk throws, as a crash in the middle of a step would. */
+let throwNextChunk = false;
+
+/** Chooses a backend once; the pool's workers are told the one the first of them chose, by name. */
+async function backendFor(choice: BackendChoice): Promise<BackendInfo> {
+  if (!chosen || (choice !== chosen.name && choice !== chosen.requested)) {
+    chosen = await chooseBackend(choice);
+    // A lost device or a validation error leaves this worker unable to train: the page replaces it.
+    watchGpuErrors((message) => {
+      setPlaying(false);
+      post({ type: 'failed', message });
+    });
+  }
+  return chosen;
+}
 
 /** Posts the trainer's state, after the metric rows up to it (so the page holds every row it covers). */
 async function postCheckpoint(): Promise<void> {
@@ -61,6 +79,7 @@ function setPlaying(next: boolean): void {
   }
 }
 
+/** A command that could not be carried out (the worker itself is fine). */
 function failFatally(message: string): void {
   setPlaying(false);
   post({ type: 'error', message, fatal: true });
@@ -68,6 +87,7 @@ function failFatally(message: string): void {
 
 async function trainChunk(steps: number): Promise<void> {
   if (!trainer) return;
+  if (throwNextChunk) throw new TrainingFailure('test: the worker was told to throw while training');
   const t0 = performance.now();
   const rows = await trainer.advance(steps);
   changedSinceCheckpoint = true;
@@ -128,11 +148,9 @@ async function handle(command: ToWorker): Promise<void> {
       trainer?.dispose();
       trainer = null;
       backendChoice = command.backend;
-      const info = await chooseBackend(command.backend);
-      watchGpuErrors(failFatally);
-      post({ type: 'backend', info });
+      post({ type: 'backend', info: await backendFor(command.backend) });
       await loadAssets(command.spec);
-      trainer = new Trainer(command.spec, { groupRuns: info.groupedRuns, assets });
+      trainer = new Trainer(command.spec, { groupRuns: chosen!.groupedRuns, assets });
       chunk = 1;
       restarted(command.spec.runs.map((r) => r.id));
       changedSinceCheckpoint = true;
@@ -166,7 +184,7 @@ async function handle(command: ToWorker): Promise<void> {
       if (!trainer) return;
       flush();
       try {
-        const spec = await trainer.snapshotNow(command.a, command.b);
+        const spec = await trainer.snapshotNow(command.a, command.b, command.elsewhere);
         post({ type: 'experiment', spec });
         flush();
         changedSinceCheckpoint = true; // the comparison and the point recorded for it belong in the next checkpoint
@@ -187,18 +205,25 @@ async function handle(command: ToWorker): Promise<void> {
       setPlaying(false);
       trainer?.dispose();
       trainer = null;
-      const info = await chooseBackend(command.backend);
-      watchGpuErrors(failFatally);
-      post({ type: 'backend', info });
+      backendChoice = command.backend;
+      post({ type: 'backend', info: await backendFor(command.backend) });
       await loadAssets(command.checkpoint.spec);
-      trainer = new Trainer(command.checkpoint.spec, { groupRuns: info.groupedRuns, assets });
+      trainer = new Trainer(command.checkpoint.spec, { groupRuns: chosen!.groupedRuns, assets });
       trainer.restore(command.checkpoint);
       chunk = 1;
       restarted([]); // no run starts over: the page already holds their rows
       setPlaying(command.play);
       return;
     }
-    case 'upload': // stored on receipt (self.onmessage)
+    case 'choose':
+      post({ type: 'backend', info: await backendFor(command.backend) });
+      return;
+    case 'race':
+      await race(command.spec, command.candidates, command.budgetMs, loadAssets, assets, post);
+      return;
+    case 'upload': // stored on receipt, and ping and fail answered there (self.onmessage)
+    case 'ping':
+    case 'fail':
       return;
     case 'play':
       setPlaying(true);
@@ -232,8 +257,12 @@ async function pump(): Promise<void> {
       if (command) {
         await handle(command);
       } else if (playing && trainer?.active) {
-        await trainChunk(chunk);
-        if (performance.now() - lastCheckpoint >= CHECKPOINT_INTERVAL_MS) await postCheckpoint();
+        try {
+          await trainChunk(chunk);
+          if (performance.now() - lastCheckpoint >= CHECKPOINT_INTERVAL_MS) await postCheckpoint();
+        } catch (err) {
+          throw err instanceof TrainingFailure ? err : new TrainingFailure(err instanceof Error ? err.message : String(err));
+        }
         await yieldToEvents();
       } else if (changedSinceCheckpoint && trainer) {
         // Idle (paused, or every run finished): the state it stopped in. New commands are read after.
@@ -252,7 +281,15 @@ async function pump(): Promise<void> {
     }
     flush();
   } catch (err) {
-    failFatally(err instanceof Error ? err.message : String(err));
+    if (err instanceof TrainingFailure) {
+      // Training itself broke (out of memory, a backend fault): this worker's state is suspect; stop here
+      // and let the page replace the worker. Queued commands are left to the replacement.
+      setPlaying(false);
+      queue.length = 0;
+      post({ type: 'failed', message: err.message });
+    } else {
+      failFatally(err instanceof Error ? err.message : String(err));
+    }
   } finally {
     pumping = false;
   }
@@ -260,10 +297,24 @@ async function pump(): Promise<void> {
   if (queue.length) void pump();
 }
 
+/** An exception while training (not while handling a command): the worker is replaced, not just told. */
+class TrainingFailure extends Error {}
+
+/** Test-only: the ways a worker fails in the field, on demand (e2e/recovery.spec.ts). */
+function fail(how: 'throw' | 'hang' | 'exit'): void {
+  if (how === 'throw') throwNextChunk = true;
+  else if (how === 'exit') self.close();
+  else for (;;); // a worker stuck in a loop answers nothing, ever
+}
+
 self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const command = event.data;
+  // A ping is answered here, not queued: it measures whether the event loop turns, not how long the queue is.
+  if (command.type === 'ping') return post({ type: 'pong', id: command.id });
+  if (command.type === 'fail') return fail(command.how);
   // An upload is stored at once, not queued: a load already waiting for that file (a link opened just before
   // the person chose it) then finds it.
-  if (event.data.type === 'upload') assets.set(event.data.name, event.data.bytes);
-  else queue.push(event.data);
+  if (command.type === 'upload') assets.set(command.name, command.bytes);
+  else queue.push(command);
   void pump();
 };
