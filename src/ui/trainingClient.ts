@@ -21,6 +21,7 @@ Object.assign(globalThis, {
     metrics: () => useRuns.getState().metrics,
     workers: () => pool.workerCount,
     failWorker: (index: number, how: 'throw' | 'hang' | 'exit') => pool.failWorker(index, how),
+    failReplacements: (how: 'throw' | 'hang' | 'exit' | null) => (pool.failReplacements = how),
   },
 });
 

@@ -309,6 +309,7 @@ export class Pool {
       return;
     }
     const fresh = this.newSlot(slot.ids);
+    if (this.failReplacements) this.send(fresh, { type: 'fail', how: this.failReplacements });
     fresh.checkpoint = slot.checkpoint;
     this.slots[index] = fresh;
     const spec = subSpec(this.spec!, fresh.ids);
@@ -404,6 +405,9 @@ export class Pool {
     const slot = this.slots[index];
     if (slot) this.send(slot, { type: 'fail', how });
   }
+
+  /** Test hook (window.sgdLab.failReplacements): every replacement worker fails too, so recovery gives up. */
+  failReplacements: 'throw' | 'hang' | 'exit' | null = null;
 
   get workerCount(): number {
     return this.slots.length;

@@ -21,7 +21,7 @@ export function savedWorkers(): number {
   } catch {
     /* storage blocked: the default */
   }
-  return saved && Number.isInteger(saved) && saved >= 1 ? Math.min(saved, maxWorkers()) : defaultWorkers();
+  return saved && Number.isInteger(saved) && saved >= 1 && saved <= 64 ? saved : defaultWorkers();
 }
 
 export function saveWorkers(n: number): void {
