@@ -9,19 +9,21 @@ import type { MetricRow } from '../src/engine/trainer';
 import type { ExperimentSpecInput } from '../src/spec/schema';
 import { experimentPath, watchForFailures } from './helpers';
 
-const BUDGET = 400;
+/** Long enough that the worker told to fail is still training when it is told (a hang costs 5 s). */
+const BUDGET = 1200;
+const RUNS = [
+  { id: 'b4', batchSize: 4, learningRate: 0.1 },
+  { id: 'b16', batchSize: 16, learningRate: 0.1, seed: 2 },
+  { id: 'b64', batchSize: 64, learningRate: 0.1, seed: 3 },
+  { id: 'b4-fork', batchSize: 32, learningRate: 0.05, fork: { parent: 'b4', atStep: 150 } },
+];
 const SPEC: ExperimentSpecInput = {
   task: { kind: 'teacher-student', inputDim: 8, teacherWidth: 8, classes: 3 },
   model: { width: 16, depth: 1 },
   budgetSteps: BUDGET,
   evalEvery: 10,
   probeSize: 64,
-  runs: [
-    { id: 'b4', batchSize: 4, learningRate: 0.1 },
-    { id: 'b16', batchSize: 16, learningRate: 0.1, seed: 2 },
-    { id: 'b64', batchSize: 64, learningRate: 0.1, seed: 3 },
-    { id: 'b4-fork', batchSize: 32, learningRate: 0.05, fork: { parent: 'b4', atStep: 150 } },
-  ],
+  runs: RUNS,
 };
 
 interface Lab {
@@ -29,6 +31,8 @@ interface Lab {
   workers: () => number;
   failWorker: (index: number, how: 'throw' | 'hang' | 'exit') => void;
   failReplacements: (how: 'throw' | 'hang' | 'exit' | null) => void;
+  recoveries: () => { reason: string; failedAt: number; resumedAt: number | null }[];
+  now: () => number;
 }
 
 type Rows = Record<string, Omit<MetricRow, 'wallMs'>[]>;
@@ -58,7 +62,7 @@ async function finishedRows(page: Page): Promise<Rows> {
 }
 
 function expectEveryStepOnce(rows: Rows): void {
-  for (const run of SPEC.runs) {
+  for (const run of RUNS) {
     const first = (run.fork?.atStep ?? 0) + 1;
     expect(
       rows[run.id].map((r) => r.step),
@@ -94,18 +98,52 @@ test.describe.serial('a pool of training workers', () => {
     ] as const) {
       const notices = page.getByTestId('recovery-notice');
       const before = await notices.count();
-      await expect.poll(async () => Math.min(...Object.values(await lastSteps(page))), { timeout: 60_000 }).toBeGreaterThan(60 + 100 * before);
-      const failedAt = Date.now();
-      await page.evaluate(([index, kind]) => (window as unknown as { sgdLab: Lab }).sgdLab.failWorker(index, kind), [i, how] as const);
-      // Training goes on by itself: the replacement catches up and says what it recovered.
-      await expect(notices).toHaveCount(before + 1, { timeout: 10_000 });
-      expect(Date.now() - failedAt).toBeLessThan(10_000);
-      await expect(notices.nth(before)).toContainText(/restored .* from (the checkpoint at step|step 0).* no metric row was lost/);
+      await expect.poll(async () => Math.min(...Object.values(await lastSteps(page))), { timeout: 60_000 }).toBeGreaterThan(60);
+      const failedAt = await page.evaluate(([index, kind]) => {
+        const lab = (window as unknown as { sgdLab: Lab }).sgdLab;
+        lab.failWorker(index, kind);
+        return lab.now();
+      }, [i, how] as const);
+      // Training goes on by itself, and the page says what it recovered.
+      await expect(notices).toHaveCount(before + 1, { timeout: 30_000 });
+      const recovery = await page.evaluate(() => (window as unknown as { sgdLab: Lab }).sgdLab.recoveries().at(-1)!);
+      expect(recovery.resumedAt! - failedAt, 'ms from the failure to training again (page clock)').toBeLessThan(10_000);
+      await expect(notices.nth(before)).toContainText(/restored .* from (the checkpoint at step|step 0).* no metric row is lost/);
       if (how === 'hang') await expect(notices.nth(before)).toContainText('stopped answering');
     }
     const rows = await finishedRows(page);
     expectEveryStepOnce(rows);
     expect(rows).toEqual(reference);
+  });
+
+  test('two workers: reopened after a reload, the saved experiment splits among them and ends as the reference', async ({ page }) => {
+    await open(page, 2);
+    await expect.poll(async () => Math.min(...Object.values(await lastSteps(page))), { timeout: 60_000 }).toBeGreaterThan(100);
+    await page.getByTestId('pause').click();
+    await expect(page).toHaveURL(/&s=/); // saved once every worker had posted a checkpoint
+    await page.reload();
+    await expect(page.getByTestId('notice')).toContainText('Restored');
+    await page.getByTestId('play').click();
+    const rows = await finishedRows(page);
+    expectEveryStepOnce(rows);
+    expect(rows).toEqual(reference);
+  });
+
+  test('snapshot now compares runs trained by different workers', async ({ page }) => {
+    const failures = watchForFailures(page);
+    await page.addInitScript(() => localStorage.setItem('sgd-lab:workers', '2'));
+    await page.goto(experimentPath({ ...SPEC, budgetSteps: 100_000, runs: [RUNS[0], RUNS[2]] }, true, '?backend=wasm'));
+    await expect(page.getByTestId('workers')).toHaveText('2 workers');
+    await expect.poll(async () => Math.min(...Object.values(await lastSteps(page))), { timeout: 60_000 }).toBeGreaterThan(30);
+    const compare = page.getByTestId('compare');
+    await compare.getByLabel('Run A').selectOption('b4');
+    await compare.getByLabel('Run B').selectOption('b64');
+    await compare.getByLabel('Level').selectOption('now');
+    await compare.getByRole('button', { name: 'Snapshot at equal loss' }).click();
+    await expect(compare.getByRole('tab', { name: /b4 vs b64, loss [\d.]+/ })).toBeVisible();
+    // Both reach the level: the one further down at once, the other (in the other worker) when it gets there.
+    await expect(compare.getByTestId('compare-result')).toBeVisible({ timeout: 60_000 });
+    expect(await failures()).toEqual([]);
   });
 
   test('recovery that fails three times in a row stops and offers an export', async ({ page }) => {

@@ -361,7 +361,7 @@ export class Trainer {
    */
   async snapshotNow(a: string, b: string, elsewhere?: RunProgress): Promise<ExperimentSpec> {
     if (a === b) throw new Error(`A run cannot be compared with itself ("${a}"): choose two different runs.`);
-    // `elsewhere`: the other run's latest progress, when a pool of workers trains it in another trainer.
+    // `elsewhere`: the other run's latest progress, when another worker of the page's pool trains it.
     const pair = [a, b].map((id) => {
       const run: RunProgress | undefined = this.runs.find((r) => r.id === id) ?? (elsewhere?.id === id ? elsewhere : undefined);
       if (!run) throw new Error(`There is no run "${id}" to compare.`);
@@ -369,10 +369,11 @@ export class Trainer {
       return run;
     });
     if (this.spec.comparisons.length >= MAX_COMPARISONS) throw new Error(`At most ${MAX_COMPARISONS} comparisons: remove one first.`);
-    const ahead = pair[0].evalLoss! <= pair[1].evalLoss! ? pair[0] : pair[1];
+    // With `elsewhere`, the pool has already picked this trainer's run as the one further down.
+    const ahead = elsewhere ? pair.find((r) => r.id !== elsewhere.id)! : pair[0].evalLoss! <= pair[1].evalLoss! ? pair[0] : pair[1];
     if (ahead.status !== 'running') throw new Error(`${ahead.id} is ${ahead.status}, and "now" needs the run further down still training: choose a ladder level instead.`);
     const leader = this.runs.find((r) => r === ahead);
-    if (!leader) throw new Error(`${ahead.id} went further down meanwhile: take the snapshot again.`);
+    if (!leader) throw new Error(`There is no run "${ahead.id}" here to record.`);
     if (this.needsRegroup) this.regroup();
     const tensors = this.copyRunTensors(leader);
     const params = tensors.slice(0, this.model.paramShapes().length);

@@ -20,6 +20,10 @@ Object.assign(globalThis, {
   sgdLab: {
     metrics: () => useRuns.getState().metrics,
     workers: () => pool.workerCount,
+    /** Each recovery: why, and when (performance.now()) the failure was seen and training went on. */
+    recoveries: () => pool.recoveries,
+    /** performance.now() on the page, to time a failure caused from a test against its recovery. */
+    now: () => performance.now(),
     failWorker: (index: number, how: 'throw' | 'hang' | 'exit') => pool.failWorker(index, how),
     failReplacements: (how: 'throw' | 'hang' | 'exit' | null) => (pool.failReplacements = how),
   },

@@ -11,8 +11,11 @@ import type { ExperimentSpec } from '../spec/schema';
 import { tryBackend } from './backends';
 import type { BackendName, FromWorker } from './protocol';
 
-/** No candidate may take more than this share of the budget: one slow first step must not starve the rest. */
-const CANDIDATE_SHARE = 0.4;
+/**
+ * A GPU candidate may take at most this share of the budget: its first step compiles kernels and may not
+ * end for seconds, and must not starve the rest. CPU candidates (first in the order) may use all that is left.
+ */
+const GPU_SHARE = 0.4;
 /** Timed training after the warm-up step (the first step of a shape compiles kernels on GPU backends). */
 const MEASURE_MS = 200;
 
@@ -53,11 +56,13 @@ export async function race(
   const deadline = performance.now() + budgetMs;
   await loadAssets(spec);
   for (const [i, name] of candidates.entries()) {
-    const until = Math.min(deadline, performance.now() + budgetMs * CANDIDATE_SHARE);
+    const gpu = name === 'webgpu' || name === 'webgl';
+    const until = gpu ? Math.min(deadline, performance.now() + budgetMs * GPU_SHARE) : deadline;
     if (until - performance.now() < MEASURE_MS) {
       candidates.slice(i).forEach((rest) => post({ type: 'rate', backend: rest, samplesPerSecond: null, note: `not measured: the race's ${budgetMs} ms were spent` }));
       break;
     }
+    const started = performance.now();
     const notices: string[] = [];
     let trainer: Trainer | null = null;
     try {
@@ -70,7 +75,7 @@ export async function race(
       const rate = await measure(trainer, until);
       post({ type: 'rate', backend: name, samplesPerSecond: rate, note: info.adapter ? `on ${info.adapter}` : '' });
     } catch (err) {
-      const note = err instanceof OutOfTime ? `not measured: no step finished within ${Math.round(budgetMs * CANDIDATE_SHARE)} ms` : `failed: ${err instanceof Error ? err.message : String(err)}`;
+      const note = err instanceof OutOfTime ? `not measured: no step finished within ${Math.round(until - started)} ms` : `failed: ${err instanceof Error ? err.message : String(err)}`;
       post({ type: 'rate', backend: name, samplesPerSecond: null, note });
       // A candidate cut off mid-step still has work in flight on its backend: the race cannot go on safely.
       if (err instanceof OutOfTime) {

@@ -22,11 +22,18 @@ import { Replay, checkpointShare, combineCheckpoints, mergeSpec, subSpec } from 
 import { PING_EVERY_MS, RecoveryPolicy, heard, tick, type Watched } from './supervisor';
 import { addPoolNotice, usePool } from './status';
 
-/** A replacement worker catching up: the rows to drop, each run's step at its checkpoint, what to say after. */
+/** A replacement worker catching up: the rows to drop, and what to say once it trains again. */
 interface Catching {
   filter: Replay;
-  checkpointSteps: Map<string, number>;
-  done: (steps: number) => string;
+  /** Says what happened and what was recovered, when the replacement's first rows arrive; null once said. */
+  resumed: (() => string) | null;
+}
+
+/** For tests and the record: when each recovery began (failure seen) and when training went on. */
+export interface Recovery {
+  reason: string;
+  failedAt: number;
+  resumedAt: number | null;
 }
 
 interface Slot extends Watched {
@@ -58,6 +65,8 @@ export class Pool {
   /** Files people uploaded: every replacement worker needs them too. */
   private uploads = new Map<string, Uint8Array>();
   private policy = new RecoveryPolicy();
+  /** Every recovery of this page (window.sgdLab.recoveries). */
+  readonly recoveries: Recovery[] = [];
   /** Whether the person wants training to go on (the last play or pause). */
   private wanted = false;
   /** The backend to ask the first worker for (auto's remembered winner: race.ts). */
@@ -125,7 +134,9 @@ export class Pool {
     this.info = null;
     this.wanted = starting.play;
     this.firstRowsSeen = false;
-    if (!starting.replay) this.progress.clear();
+    // A restore continues the runs the page already shows: until each worker reports, they stand as shown
+    // (a worker's first report must not drop the runs of the others).
+    this.progress = starting.checkpoint ? new Map(useRuns.getState().runs.map((r) => [r.id, r])) : new Map();
     this.starting = starting;
     // Workers beyond the number of run families would train nothing; the first one chooses the backend.
     const families = new Set(familyRoots(spec.runs).values()).size;
@@ -144,7 +155,7 @@ export class Pool {
     const held = this.heldSteps();
     this.slots.forEach((slot, i) => {
       slot.ids = new Set(shares[i]);
-      if (starting.replay) slot.replay = this.replayOf(slot, held, starting.checkpoint, () => '');
+      if (starting.replay) slot.replay = this.replayOf(slot, held, null);
       const command: ToWorker = starting.checkpoint
         ? { type: 'restore', checkpoint: checkpointShare({ ...starting.checkpoint, spec }, slot.ids), backend: info.name, play: starting.play || slot.replay !== null }
         : { type: 'load', spec: subSpec(spec, slot.ids), backend: info.name, play: starting.play };
@@ -153,8 +164,20 @@ export class Pool {
     usePool.setState({ active: this.slots.length });
   }
 
-  private newSlot(ids: Set<string>): Slot {
-    const slot: Slot = { worker: spawnWorker(), ids, checkpoint: null, playing: false, replay: null, unanswered: null, starting: true };
+  /**
+   * A worker that has loaded its code (2.4 MB of tfjs, parsed) and waits to replace one that fails: a
+   * recovery then skips that second or two. Made after the first rows, so it never delays the first step.
+   */
+  private spare: Worker | null = null;
+
+  private makeSpare(): void {
+    if (this.spare) return;
+    this.spare = spawnWorker();
+    for (const [name, bytes] of this.uploads) this.spare.postMessage({ type: 'upload', name, bytes: bytes.slice() } satisfies ToWorker);
+  }
+
+  private newSlot(ids: Set<string>, worker = spawnWorker()): Slot {
+    const slot: Slot = { worker, ids, checkpoint: null, playing: false, replay: null, unanswered: null, starting: true };
     slot.worker.onmessage = (event: MessageEvent<FromWorker>) => {
       if (!this.slots.includes(slot)) return; // a worker already replaced
       heard(slot);
@@ -164,7 +187,8 @@ export class Pool {
       event.preventDefault();
       this.fail(slot, `crashed (${event.message || 'an uncaught error'})`);
     };
-    for (const [name, bytes] of this.uploads) slot.worker.postMessage({ type: 'upload', name, bytes: bytes.slice() } satisfies ToWorker);
+    if (worker !== this.spare) for (const [name, bytes] of this.uploads) worker.postMessage({ type: 'upload', name, bytes: bytes.slice() } satisfies ToWorker);
+    else this.spare = null;
     return slot;
   }
 
@@ -222,11 +246,20 @@ export class Pool {
         }
         const rows = replay ? replay.filter.rows(message.rows) : message.rows;
         const ladder = replay ? replay.filter.ladder(message.ladder) : message.ladder;
-        if (Object.values(message.rows).some((r) => r.length)) slot.starting = false;
+        if (Object.values(message.rows).some((r) => r.length)) {
+          slot.starting = false;
+          if (replay?.resumed) {
+            addPoolNotice(replay.resumed());
+            replay.resumed = null;
+            const last = this.recoveries[this.recoveries.length - 1];
+            if (last) last.resumedAt = performance.now();
+          }
+        }
         appendMetrics(rows, ladder, this.merged());
         if (replay && message.runs.every((r) => replay.filter.caughtUp(r.id, r.step, r.status === 'done' || r.status === 'diverged'))) this.caughtUp(slot);
         if (!this.firstRowsSeen && Object.values(rows).some((r) => r.length)) {
           this.firstRowsSeen = true;
+          this.makeSpare();
           this.firstRowsListeners.forEach((l) => l());
         }
         return;
@@ -272,20 +305,15 @@ export class Pool {
     }
   }
 
-  private replayOf(slot: Slot, held: Map<string, number>, checkpoint: TrainerCheckpoint | null, done: Catching['done']): Catching {
-    const ids = [...slot.ids];
-    const checkpointSteps = new Map(ids.map((id) => [id, Number(checkpoint?.runs.find((r) => r.id === id)?.state.step ?? 0)]));
-    return { filter: new Replay(new Map(ids.map((id) => [id, held.get(id) ?? 0]))), done, checkpointSteps };
+  private replayOf(slot: Slot, held: Map<string, number>, resumed: Catching['resumed']): Catching {
+    return { filter: new Replay(new Map([...slot.ids].map((id) => [id, held.get(id) ?? 0]))), resumed };
   }
 
   private caughtUp(slot: Slot): void {
-    const replay = slot.replay!;
     slot.replay = null;
     this.policy.recovered();
-    const steps = replay.filter.runs.reduce((sum, id) => sum + Math.max(0, replay.filter.heldStep(id) - (replay.checkpointSteps.get(id) ?? 0)), 0);
-    const notice = replay.done(steps);
-    if (notice) addPoolNotice(notice);
     if (!this.wanted) this.send(slot, { type: 'pause' });
+    this.makeSpare();
     useRuns.setState({ playing: this.slots.some((s) => s.playing) });
   }
 
@@ -308,7 +336,7 @@ export class Pool {
       usePool.setState({ active: 0, stopped: `${name} ${reason}, and recovery failed three times in a row, so training stopped. Every row up to here is kept: export the runs, or reload the page to resume from the last checkpoint.` });
       return;
     }
-    const fresh = this.newSlot(slot.ids);
+    const fresh = this.newSlot(slot.ids, this.spare ?? undefined);
     if (this.failReplacements) this.send(fresh, { type: 'fail', how: this.failReplacements });
     fresh.checkpoint = slot.checkpoint;
     this.slots[index] = fresh;
@@ -316,10 +344,13 @@ export class Pool {
     const checkpoint = fresh.checkpoint ? { ...fresh.checkpoint, spec } : { format: CHECKPOINT_FORMAT, spec, runs: [] };
     const atStep = Math.max(0, ...checkpoint.runs.map((r) => Number(r.state.step) || 0));
     const backendBefore = this.info.name;
-    fresh.replay = this.replayOf(fresh, this.heldSteps(), checkpoint, (steps) => {
+    const held = this.heldSteps();
+    const steps = [...fresh.ids].reduce((sum, id) => sum + Math.max(0, (held.get(id) ?? 0) - Number(checkpoint.runs.find((r) => r.id === id)?.state.step ?? 0)), 0);
+    this.recoveries.push({ reason, failedAt: performance.now(), resumedAt: null });
+    fresh.replay = this.replayOf(fresh, held, () => {
       const moved = this.info && this.info.name !== backendBefore ? ` on ${this.info.name} (${backendBefore} could not be had again)` : '';
-      const from = fresh.checkpoint || atStep > 0 ? `from the checkpoint at step ${atStep.toLocaleString('en-US')}` : 'from step 0 (it had no checkpoint yet)';
-      return `${name} ${reason}. A new worker restored ${[...fresh.ids].join(', ')} ${from}${moved} and replayed ${steps.toLocaleString('en-US')} steps: no metric row was lost${attempt > 1 ? ` (attempt ${attempt})` : ''}.`;
+      const from = atStep > 0 ? `from the checkpoint at step ${atStep.toLocaleString('en-US')}` : 'from step 0 (it had no checkpoint yet)';
+      return `${name} ${reason}. A new worker restored ${[...fresh.ids].join(', ')} ${from}${moved} and trains again, replaying the ${steps.toLocaleString('en-US')} steps since: no metric row is lost${attempt > 1 ? ` (attempt ${attempt})` : ''}.`;
     });
     this.send(fresh, { type: 'restore', checkpoint, backend: backendBefore, play: true });
   }
@@ -393,6 +424,7 @@ export class Pool {
   upload(name: string, bytes: Uint8Array): void {
     this.uploads.set(name, bytes.slice());
     this.broadcast({ type: 'upload', name, bytes: bytes.slice() });
+    this.spare?.postMessage({ type: 'upload', name, bytes: bytes.slice() } satisfies ToWorker);
   }
 
   /** The uploaded files an experiment names (a scout worker needs them too). */

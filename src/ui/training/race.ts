@@ -100,7 +100,7 @@ function runScout(spec: ExperimentSpec, uploads: [string, Uint8Array][]): Promis
       const message = event.data;
       // The budget runs from the scout's first word (tfjs loaded), not from its creation.
       if (timer === undefined) timer = setTimeout(finish, RACE_BUDGET_MS + KILL_MARGIN_MS);
-      if (message.type === 'rate') rates.set(message.backend, message);
+      if (message.type === 'rate') rates.set(message.backend, { backend: message.backend, samplesPerSecond: message.samplesPerSecond, note: message.note });
       else if (message.type === 'raceDone' || message.type === 'error') finish();
     };
     scout.onerror = finish;
@@ -132,12 +132,11 @@ export function startRace(pool: Pool): void {
     void runScout(spec, pool.uploadsFor(spec)).then((rates) => {
       const winner = fastest(rates);
       usePool.setState({ rates });
-      if (!winner) return;
-      remember(spec, { winner, rates, at: Date.now() });
+      if (winner) remember(spec, { winner, rates, at: Date.now() });
       if (pool.loads !== load) return; // another experiment or backend since: the outcome waits for next time
       shown = { rates, winner, when: 'measured now' };
       const current = pool.backend;
-      if (current && current.name !== winner && pool.experiment) {
+      if (winner && current && current.name !== winner && pool.experiment) {
         addPoolNotice(`auto measured this experiment on each backend and ${winner} was fastest; the runs restarted on it (${current.name} trained them first).`);
         pool.load(pool.experiment, 'auto', pool.playingWanted);
       } else if (current) {

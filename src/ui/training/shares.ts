@@ -62,13 +62,4 @@ export class Replay {
   caughtUp(id: string, step: number, stopped: boolean): boolean {
     return stopped || step >= (this.held.get(id) ?? 0);
   }
-
-  /** The runs being replayed. */
-  get runs(): string[] {
-    return [...this.held.keys()];
-  }
-
-  heldStep(id: string): number {
-    return this.held.get(id) ?? 0;
-  }
 }

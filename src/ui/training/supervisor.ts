@@ -5,8 +5,12 @@
  * recoveries in a row stop training.
  */
 
-/** A ping unanswered this long means the worker is stuck or gone (a chunk aims at 40 ms of compute). */
-export const SILENT_MS = 4000;
+/**
+ * A ping unanswered this long means the worker is stuck or gone: a healthy one answers between chunks,
+ * which aim at 40 ms of compute, so 3 s is ample even on a loaded machine and leaves most of the 10 s
+ * a recovery may take for the replacement to start and replay.
+ */
+export const SILENT_MS = 3000;
 /**
  * While a worker starts (backend self-test, data files, the first step, which compiles kernels on GPU
  * backends: seconds on a software adapter) its event loop may be busy for long: it gets this long.
