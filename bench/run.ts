@@ -8,8 +8,8 @@
  *   - steps per second of each language task (text, Markov) with the transformer, on each backend.
  * A benchmark, not a test: it asserts nothing and has no thresholds. Options: --seconds N (measuring
  * window per backend, default 8), --out FILE (default bench-results/bench-<time>.json), --tasks LIST
- * (comma-separated among default, text, markov; default all: "default" is the default experiment and the
- * measurements tied to it). BENCH_PORT sets the preview port (default 4180).
+ * (comma-separated among default, text, markov, pool; default all: "default" is the default experiment and the
+ * measurements tied to it, the pool's included; "pool" alone measures only the pool of workers, bench/pool.ts). BENCH_PORT sets the preview port (default 4180).
  */
 import { chromium, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
@@ -25,6 +25,7 @@ import { ExperimentSpec, defaultSpec } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
 import { bandKey, bandPath, bucketRows, linePath, runPoints } from '../src/ui/charts/series';
 import { measureImageTasks } from './images';
+import { measurePool } from './pool';
 
 const { values: args } = parseArgs({
   options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' }, tasks: { type: 'string', default: 'default,text,markov' } },
@@ -277,6 +278,7 @@ try {
       }
     }
   }
+  if (TASKS.has('default') || TASKS.has('pool')) report.pool = (process.stderr.write('measuring the pool of workers…\n'), await measurePool(browser, link, SECONDS));
   if (TASKS.has('default')) {
     report.imageTasks = await measureImageTasks(browser, link, SECONDS / 2);
     report.chartUpdateMathBothCharts = chartMathMs();

@@ -128,6 +128,7 @@ export class Pool {
 
   private start(spec: ExperimentSpec, backend: BackendChoice, starting: NonNullable<Pool['starting']>): void {
     this.stopAll();
+    useRuns.setState({ playing: false }); // the stopped workers never say so; the new ones say when they play
     this.spec = spec;
     this.asked = backend;
     this.loads++;

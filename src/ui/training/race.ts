@@ -1,7 +1,8 @@
 /**
  * *auto*, chosen by measuring. A hardware WebGPU adapter is not assumed to be faster: after the first step
  * of an experiment, a scout worker trains a few steps of that experiment on each backend that passes the
- * self-test (worker/race.ts) within RACE_BUDGET_MS in all, and the fastest measured one wins.
+ * self-test (worker/race.ts) within RACE_BUDGET_MS in all, and the fastest measured one wins (the one
+ * already training keeps its place when within SWITCH_MARGIN of it).
  *
  * The trade-off with time to first step, and why it is resolved this way:
  *   - The race never delays the first step: training starts at once on the usual guess (a hardware WebGPU
@@ -13,7 +14,8 @@
  *     Candidates cut off that way are listed as not measured, with why.
  *   - When the winner is not the backend already training, the experiment restarts on it from step 0
  *     (after a second or two of training) rather than moving the runs mid-way: a run then trains on one
- *     backend from start to end, so it matches a replay of its link on that backend.
+ *     backend from start to end, so it matches a replay of its link on that backend. It must win by 20 %
+ *     (SWITCH_MARGIN), and a paused experiment is never restarted: the winner is used next time.
  *   - The outcome is kept per device and experiment shape (task, model, optimizer, batch sizes, run count)
  *     for a week, so the next time the same kind of experiment opens on this device auto starts right
  *     on the winner and races nothing.
@@ -74,15 +76,24 @@ function remember(spec: ExperimentSpec, outcome: Outcome): void {
   }
 }
 
-/** The fastest measured backend, if any was measured. */
-export function fastest(rates: readonly Rate[]): BackendName | null {
+/**
+ * Another backend must beat the one already training by this much to replace it: two measurements of
+ * ~0.2 s each on a busy machine differ by 10–20 % between runs, and a switch restarts the runs.
+ */
+const SWITCH_MARGIN = 1.2;
+
+/** The fastest measured backend, unless the one training now was measured within SWITCH_MARGIN of it. */
+export function clearWinner(rates: readonly Rate[], current: BackendName | null): BackendName | null {
   const measured = rates.filter((r) => r.samplesPerSecond !== null);
-  return measured.length ? measured.reduce((a, b) => (b.samplesPerSecond! > a.samplesPerSecond! ? b : a)).backend : null;
+  if (!measured.length) return null;
+  const best = measured.reduce((a, b) => (b.samplesPerSecond! > a.samplesPerSecond! ? b : a));
+  const incumbent = measured.find((r) => r.backend === current);
+  return incumbent && incumbent.samplesPerSecond! * SWITCH_MARGIN >= best.samplesPerSecond! ? incumbent.backend : best.backend;
 }
 
 function rateLine(rate: Rate, winner: BackendName | null, when: string): string {
   const figure = rate.samplesPerSecond === null ? rate.note : `${Math.round(rate.samplesPerSecond).toLocaleString('en-US')} samples/s${rate.note ? ` ${rate.note}` : ''}`;
-  return `${rate.backend}: ${figure}${rate.backend === winner ? ` (fastest, ${when})` : ''}`;
+  return `${rate.backend}: ${figure}${rate.backend === winner ? ` (chosen, ${when})` : ''}`;
 }
 
 /** The scout: measures `spec` on every candidate; resolves with whatever it measured by the deadline. */
@@ -130,14 +141,16 @@ export function startRace(pool: Pool): void {
     if (!spec || pool.requested !== 'auto' || cached(spec)) return;
     const load = pool.loads;
     void runScout(spec, pool.uploadsFor(spec)).then((rates) => {
-      const winner = fastest(rates);
+      const winner = clearWinner(rates, pool.backend?.name ?? null);
       usePool.setState({ rates });
       if (winner) remember(spec, { winner, rates, at: Date.now() });
       if (pool.loads !== load) return; // another experiment or backend since: the outcome waits for next time
       shown = { rates, winner, when: 'measured now' };
       const current = pool.backend;
-      if (winner && current && current.name !== winner && pool.experiment) {
-        addPoolNotice(`auto measured this experiment on each backend and ${winner} was fastest; the runs restarted on it (${current.name} trained them first).`);
+      // A paused experiment (stepped, or opened from a link) is not restarted under the person's hands:
+      // the winner is remembered and used the next time this kind of experiment opens.
+      if (winner && current && current.name !== winner && pool.experiment && pool.playingWanted) {
+        addPoolNotice(`auto measured this experiment on each backend and ${winner} was fastest by over ${Math.round((SWITCH_MARGIN - 1) * 100)} %; the runs restarted on it (${current.name} trained them first).`);
         pool.load(pool.experiment, 'auto', pool.playingWanted);
       } else if (current) {
         useRuns.setState({ backend: pool.describe({ ...current, requested: 'auto' }) });
