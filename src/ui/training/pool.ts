@@ -143,23 +143,31 @@ export class Pool {
     const families = new Set(familyRoots(spec.runs).values()).size;
     const count = Math.max(1, Math.min(usePool.getState().size, families));
     for (let i = 0; i < count; i++) this.slots.push(this.newSlot(new Set()));
-    this.slots[0].worker.postMessage({ type: 'choose', backend: this.pick(spec, backend) } satisfies ToWorker);
+    const choice = this.pick(spec, backend);
+    // One worker needs no backend first: it gets the whole experiment at once (no round trip before the first step).
+    if (count === 1) this.handOut(choice);
+    else this.slots[0].worker.postMessage({ type: 'choose', backend: choice } satisfies ToWorker);
   }
 
   /** The first worker chose the backend: every worker gets its share of the runs. */
   private begin(info: BackendInfo): void {
+    if (info.groupedRuns) this.slots.splice(1).forEach((s) => s.worker.terminate());
+    this.handOut(info.name);
+  }
+
+  /** Gives every worker its share of the runs, to load or restore on `backend`. */
+  private handOut(backend: BackendChoice): void {
     const starting = this.starting!;
     this.starting = null;
     const spec = this.spec!;
-    if (info.groupedRuns) this.slots.splice(1).forEach((s) => s.worker.terminate());
     const shares = partitionRuns(spec, this.slots.length);
     const held = this.heldSteps();
     this.slots.forEach((slot, i) => {
       slot.ids = new Set(shares[i]);
       if (starting.replay) slot.replay = this.replayOf(slot, held, null);
       const command: ToWorker = starting.checkpoint
-        ? { type: 'restore', checkpoint: checkpointShare({ ...starting.checkpoint, spec }, slot.ids), backend: info.name, play: starting.play || slot.replay !== null }
-        : { type: 'load', spec: subSpec(spec, slot.ids), backend: info.name, play: starting.play };
+        ? { type: 'restore', checkpoint: checkpointShare({ ...starting.checkpoint, spec }, slot.ids), backend, play: starting.play || slot.replay !== null }
+        : { type: 'load', spec: subSpec(spec, slot.ids), backend, play: starting.play };
       slot.worker.postMessage(command);
     });
     usePool.setState({ active: this.slots.length });
