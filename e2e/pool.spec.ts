@@ -52,6 +52,12 @@ function lastSteps(page: Page): Promise<Record<string, number>> {
   });
 }
 
+/** The step of the run furthest behind (0 until every run has reported). */
+async function leastStep(page: Page): Promise<number> {
+  const steps = Object.values(await lastSteps(page));
+  return steps.length ? Math.min(...steps) : 0;
+}
+
 /** Waits until every run has its whole budget on the page, then reads every row (wall time aside). */
 async function finishedRows(page: Page): Promise<Rows> {
   await expect.poll(async () => Object.values(await lastSteps(page)), { timeout: 90_000 }).toEqual([BUDGET, BUDGET, BUDGET, BUDGET]);
@@ -88,6 +94,18 @@ test.describe.serial('a pool of training workers', () => {
     expect(await failures()).toEqual([]);
   });
 
+  test('the pool resized mid-run moves the runs through their checkpoints, and they end as the reference', async ({ page }) => {
+    await open(page, 1);
+    await expect.poll(async () => leastStep(page), { timeout: 60_000 }).toBeGreaterThan(100);
+    await page.getByLabel('Workers').fill('2');
+    await page.waitForFunction(() => (window as unknown as { sgdLab: Lab }).sgdLab.workers() === 2);
+    await expect(page.getByTestId('workers')).toHaveText('2 workers');
+    const rows = await finishedRows(page);
+    expectEveryStepOnce(rows);
+    expect(rows).toEqual(reference);
+    expect(await page.evaluate(() => localStorage.getItem('sgd-lab:workers'))).toBe('2');
+  });
+
   test('a worker that hangs, then one that throws, is replaced within 10 s and no row is lost, duplicated or changed', async ({ page }) => {
     await open(page, 2);
     // Worker 2 trains b4, its fork and b16 (partition.ts: b64 alone is as much work), so it is the one
@@ -98,7 +116,7 @@ test.describe.serial('a pool of training workers', () => {
     ] as const) {
       const notices = page.getByTestId('recovery-notice');
       const before = await notices.count();
-      await expect.poll(async () => Math.min(...Object.values(await lastSteps(page))), { timeout: 60_000 }).toBeGreaterThan(60);
+      await expect.poll(async () => leastStep(page), { timeout: 60_000 }).toBeGreaterThan(60);
       const failedAt = await page.evaluate(([index, kind]) => {
         const lab = (window as unknown as { sgdLab: Lab }).sgdLab;
         lab.failWorker(index, kind);
@@ -120,7 +138,7 @@ test.describe.serial('a pool of training workers', () => {
 
   test('two workers: reopened after a reload, the saved experiment splits among them and ends as the reference', async ({ page }) => {
     await open(page, 2);
-    await expect.poll(async () => Math.min(...Object.values(await lastSteps(page))), { timeout: 60_000 }).toBeGreaterThan(100);
+    await expect.poll(async () => leastStep(page), { timeout: 60_000 }).toBeGreaterThan(100);
     await page.getByTestId('pause').click();
     await expect(page).toHaveURL(/&s=/); // saved once every worker had posted a checkpoint
     await page.reload();
@@ -136,7 +154,7 @@ test.describe.serial('a pool of training workers', () => {
     await page.addInitScript(() => localStorage.setItem('sgd-lab:workers', '2'));
     await page.goto(experimentPath({ ...SPEC, budgetSteps: 100_000, runs: [RUNS[0], RUNS[2]] }, true, '?backend=wasm'));
     await expect(page.getByTestId('workers')).toHaveText('2 workers');
-    await expect.poll(async () => Math.min(...Object.values(await lastSteps(page))), { timeout: 60_000 }).toBeGreaterThan(30);
+    await expect.poll(async () => leastStep(page), { timeout: 60_000 }).toBeGreaterThan(30);
     const compare = page.getByTestId('compare');
     await compare.getByLabel('Run A').selectOption('b4');
     await compare.getByLabel('Run B').selectOption('b64');
@@ -150,7 +168,7 @@ test.describe.serial('a pool of training workers', () => {
 
   test('recovery that fails three times in a row stops and offers an export', async ({ page }) => {
     await open(page, 1);
-    await expect.poll(async () => Math.min(...Object.values(await lastSteps(page))), { timeout: 60_000 }).toBeGreaterThan(20);
+    await expect.poll(async () => leastStep(page), { timeout: 60_000 }).toBeGreaterThan(20);
     await page.evaluate(() => {
       const lab = (window as unknown as { sgdLab: Lab }).sgdLab;
       lab.failReplacements('throw');

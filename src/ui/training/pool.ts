@@ -121,6 +121,7 @@ export class Pool {
   resize(size: number): void {
     usePool.setState({ size });
     if (!this.spec || !this.info || this.starting || this.info.groupedRuns) return;
+    if (this.workersFor(this.spec) === this.slots.length) return; // as many workers as before: nothing moves
     if (this.slots.some((s) => s.replay)) return; // a recovery is under way: the new size applies at the next load
     const checkpoint = combineCheckpoints(this.spec, this.slots.flatMap((s) => (s.checkpoint ? [s.checkpoint] : [])));
     this.start(this.spec, this.asked, { checkpoint, play: this.wanted, replay: true });
@@ -139,9 +140,7 @@ export class Pool {
     // (a worker's first report must not drop the runs of the others).
     this.progress = starting.checkpoint ? new Map(useRuns.getState().runs.map((r) => [r.id, r])) : new Map();
     this.starting = starting;
-    // Workers beyond the number of run families would train nothing; the first one chooses the backend.
-    const families = new Set(familyRoots(spec.runs).values()).size;
-    const count = Math.max(1, Math.min(usePool.getState().size, families));
+    const count = this.workersFor(spec);
     for (let i = 0; i < count; i++) this.slots.push(this.newSlot(new Set()));
     const choice = this.pick(spec, backend);
     // One worker needs no backend first: it gets the whole experiment at once (no round trip before the first step).
@@ -153,6 +152,12 @@ export class Pool {
   private begin(info: BackendInfo): void {
     if (info.groupedRuns) this.slots.splice(1).forEach((s) => s.worker.terminate());
     this.handOut(info.name);
+  }
+
+  /** The pool size for `spec`: the setting, but no more workers than run families (the rest would idle). */
+  private workersFor(spec: ExperimentSpec): number {
+    const families = new Set(familyRoots(spec.runs).values()).size;
+    return Math.max(1, Math.min(usePool.getState().size, families));
   }
 
   /** Gives every worker its share of the runs, to load or restore on `backend`. */
@@ -374,7 +379,7 @@ export class Pool {
   }
 
   update(spec: ExperimentSpec): void {
-    if (!this.spec) return;
+    if (!this.spec || !this.slots.length) return; // training stopped (recovery gave up): a reload resumes
     // Existing runs stay where they train; a new fork joins its parent, a new family the least loaded worker.
     const roots = familyRoots(spec.runs);
     for (const run of spec.runs) {
