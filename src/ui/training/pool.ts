@@ -76,7 +76,6 @@ export class Pool {
   /** Counts loads and restores: a late answer about an earlier one is recognised as such. */
   loads = 0;
   readonly checkpointListeners = new Set<(checkpoint: TrainerCheckpoint) => void>();
-  readonly backendListeners = new Set<(info: BackendInfo) => void>();
   /** Called once the first metric rows of a load arrive (auto's race starts then, not before). */
   readonly firstRowsListeners = new Set<() => void>();
   private firstRowsSeen = false;
@@ -242,7 +241,6 @@ export class Pool {
         this.info = message.info;
         const shown = this.describe({ ...message.info, requested: this.asked });
         useRuns.setState({ backend: shown, loadingBackend: false });
-        this.backendListeners.forEach((l) => l(message.info));
         return;
       }
       case 'restarted': {

@@ -24,7 +24,7 @@ import type { ExperimentSpec } from '../../spec/schema';
 import type { BackendChoice, BackendInfo, BackendName, FromWorker, ToWorker } from '../../worker/protocol';
 import { useRuns } from '../stores/runs';
 import { spawnWorker, type Pool } from './pool';
-import { addPoolNotice, usePool } from './status';
+import { addPoolNotice } from './status';
 
 export const RACE_BUDGET_MS = 1500;
 /** The scout is terminated this long after its budget, whatever it is doing. */
@@ -131,7 +131,6 @@ export function startRace(pool: Pool): void {
     }
     const outcome = cached(spec);
     shown = outcome && { rates: outcome.rates, winner: outcome.winner, when: `measured ${new Date(outcome.at).toLocaleDateString('en-US')}` };
-    usePool.setState({ rates: outcome?.rates ?? null });
     return outcome?.winner ?? 'auto';
   };
   pool.describe = (info: BackendInfo) =>
@@ -142,7 +141,6 @@ export function startRace(pool: Pool): void {
     const load = pool.loads;
     void runScout(spec, pool.uploadsFor(spec)).then((rates) => {
       const winner = clearWinner(rates, pool.backend?.name ?? null);
-      usePool.setState({ rates });
       if (winner) remember(spec, { winner, rates, at: Date.now() });
       if (pool.loads !== load) return; // another experiment or backend since: the outcome waits for next time
       shown = { rates, winner, when: 'measured now' };

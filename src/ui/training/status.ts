@@ -41,11 +41,9 @@ interface PoolState {
   notices: string[];
   /** Recovery failed three times in a row: training stopped, with the reason. */
   stopped: string | null;
-  /** Auto's measured rates per backend (samples/s; null: not measured, with why), once the race ran. */
-  rates: { backend: string; samplesPerSecond: number | null; note: string }[] | null;
 }
 
-export const usePool = create<PoolState>(() => ({ size: savedWorkers(), active: 0, notices: [], stopped: null, rates: null }));
+export const usePool = create<PoolState>(() => ({ size: savedWorkers(), active: 0, notices: [], stopped: null }));
 
 export function addPoolNotice(message: string): void {
   usePool.setState((s) => ({ notices: [...s.notices, message] }));
