@@ -9,10 +9,10 @@
  *   - samples per second of a 16-run sweep through the headless runner with 1, 2, … worker threads.
  * A benchmark, not a test: it asserts nothing and has no thresholds. Options: --seconds N (measuring
  * window per backend, default 8), --out FILE (default bench-results/bench-<time>.json), --tasks LIST
- * (comma-separated among default, text, markov, peer, smooth; default all but smooth: "default" is the default
- * experiment and the measurements tied to it, "peer" the side-by-side with tfjs-layers and before/after in Node
- * (bench/peer.ts), "smooth" only the main thread and chart-update measurements). BENCH_PORT sets the preview
- * port (default 4180).
+ * (comma-separated among default, text, markov, peer, pool, smooth; default all but pool and smooth: "default"
+ * is the default experiment and the measurements tied to it, the pool's included; "peer" the side-by-side with
+ * tfjs-layers and before/after in Node (bench/peer.ts); "pool" only the page's pool of workers (bench/pool.ts);
+ * "smooth" only the main thread and chart-update measurements). BENCH_PORT sets the preview port (default 4180).
  */
 import { chromium, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,7 @@ import { measureImageTasks } from './images';
 import { measureWorkerSweep } from './workers';
 import { startPreview } from './preview';
 import { measurePeer } from './peer';
+import { measurePool } from './pool';
 
 const { values: args } = parseArgs({
   options: { seconds: { type: 'string', default: '8' }, out: { type: 'string' }, tasks: { type: 'string', default: 'default,text,markov,peer' } },
@@ -296,6 +297,7 @@ try {
       }
     }
   }
+  if (TASKS.has('default') || TASKS.has('pool')) report.pool = (process.stderr.write('measuring the pool of workers…\n'), await measurePool(browser, link, SECONDS));
   if (TASKS.has('default')) {
     report.imageTasks = await measureImageTasks(browser, link, SECONDS / 2);
     report.noiseEstimator = noiseEstimator;

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec } from '../src/spec/schema';
 import { defaultView } from '../src/spec/view';
-import type { WorkerMemory } from '../src/ui/trainingClient';
+import type { PoolMemory } from '../src/ui/training/pool';
 import { startPreview } from './preview';
 
 const { values: args } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, out: { type: 'string' } } });
@@ -59,7 +59,7 @@ function slope(samples: Sample[], x: (s: Sample) => number, y: (s: Sample) => nu
 const slopePerHour = (samples: Sample[], y: (s: Sample) => number) => 60 * slope(samples, (s) => s.minute, y);
 
 async function sample(page: Page, heap: () => Promise<number>, minute: number): Promise<Sample> {
-  const memory = await page.evaluate(() => (window as unknown as { sgdLab: { memory(): Promise<WorkerMemory> } }).sgdLab.memory());
+  const memory = await page.evaluate(() => (window as unknown as { sgdLab: { memory(): Promise<PoolMemory> } }).sgdLab.memory());
   const longest = await page.evaluate(() => {
     const w = window as unknown as { longTasks: number[] };
     const max = Math.max(0, ...w.longTasks);

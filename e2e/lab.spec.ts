@@ -119,7 +119,8 @@ test('invalid input is explained beside the field and cannot be applied', async 
 });
 
 test('a copied link opens the same experiment, which trains to the same numbers', async ({ page, context }) => {
-  await page.goto(experimentPath(SMALL_SPEC, false));
+  // On one backend: auto measures backends and may pick another one for the second page (ui/training/race.ts).
+  await page.goto(experimentPath(SMALL_SPEC, false, '?backend=wasm'));
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 30_000 });
   await page.locator('input[data-path="runs.1.learningRate"]').fill('0.05');
   await page.getByTestId('apply').click();

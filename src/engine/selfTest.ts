@@ -31,8 +31,11 @@ async function lossesOn(backend: string, groupRuns: boolean): Promise<number[]> 
 }
 
 /** Trains the self-test on `backend` and on cpu; returns the largest relative difference of the losses. */
+/** cpu's losses, computed once per process: a race self-tests several backends against them. */
+let cpuLosses: Promise<number[]> | null = null;
+
 export async function selfTest(backend: string, groupRuns: boolean): Promise<number> {
-  const reference = await lossesOn('cpu', false);
+  const reference = await (cpuLosses ??= lossesOn('cpu', false));
   const measured = await lossesOn(backend, groupRuns);
   return Math.max(...reference.map((r, i) => Math.abs(measured[i] - r) / Math.max(1e-6, Math.abs(r))));
 }

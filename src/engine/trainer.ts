@@ -190,17 +190,21 @@ export class Trainer {
    * run is evaluated and recorded at once; the other records the level when it first gets there. The
    * comparison joins the experiment (with its level, so a link replays it), which is returned.
    */
-  async snapshotNow(a: string, b: string): Promise<ExperimentSpec> {
+  async snapshotNow(a: string, b: string, elsewhere?: RunProgress): Promise<ExperimentSpec> {
     if (a === b) throw new Error(`A run cannot be compared with itself ("${a}"): choose two different runs.`);
+    // `elsewhere`: the other run's latest progress, when another worker of the page's pool trains it.
     const pair = [a, b].map((id) => {
-      const run = this.runs.find((r) => r.id === id);
+      const run: RunProgress | undefined = this.runs.find((r) => r.id === id) ?? (elsewhere?.id === id ? elsewhere : undefined);
       if (!run) throw new Error(`There is no run "${id}" to compare.`);
       if (run.evalLoss === null) throw new Error(`${id} has no held-out loss yet: let it train a little first.`);
       return run;
     });
     if (this.spec.comparisons.length >= MAX_COMPARISONS) throw new Error(`At most ${MAX_COMPARISONS} comparisons: remove one first.`);
-    const leader = pair[0].evalLoss! <= pair[1].evalLoss! ? pair[0] : pair[1];
-    if (leader.status !== 'running') throw new Error(`${leader.id} is ${leader.status}, and "now" needs the run further down still training: choose a ladder level instead.`);
+    // With `elsewhere`, the pool has already picked this trainer's run as the one further down.
+    const ahead = elsewhere ? pair.find((r) => r.id !== elsewhere.id)! : pair[0].evalLoss! <= pair[1].evalLoss! ? pair[0] : pair[1];
+    if (ahead.status !== 'running') throw new Error(`${ahead.id} is ${ahead.status}, and "now" needs the run further down still training: choose a ladder level instead.`);
+    const leader = this.runs.find((r) => r === ahead);
+    if (!leader) throw new Error(`There is no run "${ahead.id}" here to record.`);
     if (this.needsRegroup) this.regroup();
     const tensors = this.copyRunTensors(leader);
     const params = tensors.slice(0, this.model.paramShapes().length);

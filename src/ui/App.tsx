@@ -8,6 +8,7 @@ import { ClassroomBar, useClassroomMode } from './components/ClassroomMode';
 import { Controls } from './components/Controls';
 import { ExperimentEditor } from './components/ExperimentEditor';
 import { Notices } from './components/Notices';
+import { PoolNotices } from './components/PoolNotices';
 import { RunTable } from './components/RunTable';
 import { ShareButton } from './components/ShareButton';
 import { Shelf } from './components/Shelf';
@@ -34,6 +35,7 @@ export function App() {
       <UpdatePrompt />
       <Notices />
       <StorageNotice />
+      <PoolNotices />
       <main>
         <section className="results" aria-labelledby="results-heading">
           <h2 id="results-heading" className="visually-hidden">

@@ -1,91 +1,50 @@
 /**
- * The UI's side of the worker protocol: one worker per page, commands out, reports into the stores.
- * The main thread never imports tfjs.
+ * The UI's side of training: one pool of workers per page (training/pool.ts), commands out, reports into
+ * the stores. The main thread never imports tfjs.
  */
-import type { ExperimentSpec } from '../spec/schema';
 import type { TrainerCheckpoint } from '../engine/checkpoint';
-import type { BackendChoice, FromWorker, ToWorker } from '../worker/protocol';
-import { adoptSpec } from './stores/experiment';
-import { appendMetrics, reportError, restartRuns, useRuns } from './stores/runs';
+import type { ExperimentSpec } from '../spec/schema';
+import type { BackendChoice } from '../worker/protocol';
+import { useRuns } from './stores/runs';
+import { Pool } from './training/pool';
+import { startRace } from './training/race';
 
-const worker = new Worker(new URL('../worker/training.worker.ts', import.meta.url), { type: 'module' });
+export const pool = new Pool();
+startRace(pool);
 
-function send(message: ToWorker): void {
-  worker.postMessage(message);
-}
+/**
+ * State and levers for end-to-end tests and the benchmark (read, never trusted: nothing here changes what
+ * a person sees except by the same paths a real failure takes).
+ */
+Object.assign(globalThis, {
+  sgdLab: {
+    metrics: () => useRuns.getState().metrics,
+    workers: () => pool.workerCount,
+    /** Each recovery: why, and when (performance.now()) the failure was seen and training went on. */
+    recoveries: () => pool.recoveries,
+    /** performance.now() on the page, to time a failure caused from a test against its recovery. */
+    now: () => performance.now(),
+    failWorker: (index: number, how: 'throw' | 'hang' | 'exit') => pool.failWorker(index, how),
+    failReplacements: (how: 'throw' | 'hang' | 'exit' | null) => (pool.failReplacements = how),
+    /** The workers' tf.memory(), summed (bench/soak.ts): nothing on the page shows it. */
+    memory: () => pool.memory(),
+  },
+});
 
-/** Who wants the worker's checkpoints (the persistence layer). */
-export const checkpointListeners = new Set<(checkpoint: TrainerCheckpoint) => void>();
-
-export type WorkerMemory = Omit<Extract<FromWorker, { type: 'memory' }>, 'type'>;
-/** Callers of training.memory() waiting for the worker's answer, in the order they asked. */
-const memoryRequests: Array<(memory: WorkerMemory) => void> = [];
-
-worker.onmessage = (event: MessageEvent<FromWorker>) => {
-  const message = event.data;
-  switch (message.type) {
-    case 'backend':
-      useRuns.setState({ backend: message.info, loadingBackend: false });
-      return;
-    case 'restarted':
-      restartRuns(message.ids, message.runs, message.lossFloor, message.probe);
-      return;
-    case 'metrics':
-      appendMetrics(message.rows, message.ladder, message.runs);
-      return;
-    case 'experiment':
-      adoptSpec(message.spec);
-      return;
-    case 'playing':
-      useRuns.setState({ playing: message.playing });
-      return;
-    case 'data': {
-      const { name, loaded, total, done } = message;
-      useRuns.setState({ dataLoading: done ? null : { name, loaded, total } });
-      return;
-    }
-    case 'error':
-      useRuns.setState({ loadingBackend: false, dataLoading: null });
-      reportError(message.message);
-      return;
-    case 'checkpoint':
-      checkpointListeners.forEach((listener) => listener(message.checkpoint));
-      return;
-    case 'memory': {
-      const { type: _type, ...memory } = message;
-      memoryRequests.shift()?.(memory);
-      return;
-    }
-  }
-};
-
-worker.onerror = (event) => reportError(`The training worker crashed: ${event.message || 'unknown error'}`);
+/** Who wants the checkpoints of the whole experiment (the persistence layer). */
+export const checkpointListeners = pool.checkpointListeners;
 
 export const training = {
-  load(spec: ExperimentSpec, backend: BackendChoice, play: boolean) {
-    useRuns.setState({ loadingBackend: true, errors: [] });
-    send({ type: 'load', spec, backend, play });
-  },
-  update: (spec: ExperimentSpec) => send({ type: 'update', spec }),
-  play: () => send({ type: 'play' }),
-  pause: () => send({ type: 'pause' }),
-  step: () => send({ type: 'step' }),
-  fork: (parent: string, id: string, batchSize: number, learningRate: number) => send({ type: 'fork', parent, id, batchSize, learningRate }),
-  reset: () => send({ type: 'reset' }),
-  snapshot: (a: string, b: string) => send({ type: 'snapshot', a, b }),
-  restore(checkpoint: TrainerCheckpoint, backend: BackendChoice, play: boolean) {
-    useRuns.setState({ loadingBackend: true, errors: [] });
-    send({ type: 'restore', checkpoint, backend, play });
-  },
-  /** Hands the worker a person's file (the bytes are transferred, not copied). */
-  upload(name: string, bytes: Uint8Array) {
-    worker.postMessage({ type: 'upload', name, bytes } satisfies ToWorker, [bytes.buffer]);
-  },
-  /** The worker's tf.memory(), read between two chunks of steps (for the soak benchmark). */
-  memory(): Promise<WorkerMemory> {
-    return new Promise((resolve) => {
-      memoryRequests.push(resolve);
-      send({ type: 'memory' });
-    });
-  },
+  load: (spec: ExperimentSpec, backend: BackendChoice, play: boolean) => pool.load(spec, backend, play),
+  update: (spec: ExperimentSpec) => pool.update(spec),
+  play: () => pool.play(),
+  pause: () => pool.pause(),
+  step: () => pool.step(),
+  fork: (parent: string, id: string, batchSize: number, learningRate: number) => pool.fork(parent, id, batchSize, learningRate),
+  reset: () => pool.reset(),
+  snapshot: (a: string, b: string) => pool.snapshot(a, b),
+  restore: (checkpoint: TrainerCheckpoint, backend: BackendChoice, play: boolean) => pool.restore(checkpoint, backend, play),
+  /** Hands the workers a person's file (each gets its own copy; replacements get it too). */
+  upload: (name: string, bytes: Uint8Array) => pool.upload(name, bytes),
+  resize: (size: number) => pool.resize(size),
 };

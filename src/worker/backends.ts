@@ -44,43 +44,47 @@ function groupsRuns(name: BackendName): boolean {
 }
 
 /**
+ * Initialises one backend and self-tests it against cpu; returns what runs, or null with the reason added
+ * to `notices`. Under 'auto' a software WebGPU adapter is skipped (wasm is faster without a GPU; the race
+ * of ui/training/race.ts still measures it by name).
+ */
+export async function tryBackend(name: BackendName, requested: BackendChoice, notices: string[]): Promise<BackendInfo | null> {
+  let adapter: AdapterFacts | null = null;
+  if (name === 'webgpu') {
+    adapter = await webgpuAdapter().catch(() => null);
+    if (!adapter) {
+      notices.push('webgpu: this browser offers no WebGPU adapter');
+      return null;
+    }
+    if (adapter.software && requested === 'auto') {
+      notices.push(`webgpu: skipped, the adapter is a software fallback (${adapter.description}); wasm is faster without a GPU`);
+      return null;
+    }
+  }
+  try {
+    const error = await selfTest(name, groupsRuns(name));
+    if (!(error <= SELF_TEST_TOLERANCE)) {
+      notices.push(`${name}: failed the self-test (losses differ from cpu by ${error.toExponential(1)})`);
+      return null;
+    }
+  } catch (err) {
+    notices.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
+  return { name, requested, adapter: adapter?.description ?? null, softwareAdapter: adapter?.software ?? false, groupedRuns: groupsRuns(name), notices };
+}
+
+/**
  * Initialises the requested backend, or the best working one for 'auto': a hardware WebGPU adapter first,
- * else wasm (the fastest where WebGPU would be software-emulated), then webgl, then cpu.
+ * else wasm (the fastest where WebGPU would be software-emulated), then webgl, then cpu. A requested one
+ * that fails falls back along the same order.
  */
 export async function chooseBackend(requested: BackendChoice): Promise<BackendInfo> {
   const order = requested === 'auto' ? PREFERENCE : [requested, ...PREFERENCE.filter((b) => b !== requested)];
   const notices: string[] = [];
   for (const name of order) {
-    let adapter: AdapterFacts | null = null;
-    if (name === 'webgpu') {
-      adapter = await webgpuAdapter().catch(() => null);
-      if (!adapter) {
-        notices.push('webgpu: this browser offers no WebGPU adapter');
-        continue;
-      }
-      if (adapter.software && requested === 'auto') {
-        notices.push(`webgpu: skipped, the adapter is a software fallback (${adapter.description}); wasm is faster without a GPU`);
-        continue;
-      }
-    }
-    try {
-      const error = await selfTest(name, groupsRuns(name));
-      if (!(error <= SELF_TEST_TOLERANCE)) {
-        notices.push(`${name}: failed the self-test (losses differ from cpu by ${error.toExponential(1)})`);
-        continue;
-      }
-    } catch (err) {
-      notices.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
-      continue;
-    }
-    return {
-      name,
-      requested,
-      adapter: adapter?.description ?? null,
-      softwareAdapter: adapter?.software ?? false,
-      groupedRuns: groupsRuns(name),
-      notices,
-    };
+    const info = await tryBackend(name, requested, notices);
+    if (info) return info;
   }
   throw new Error(`No backend could train here: ${notices.join('; ')}`);
 }

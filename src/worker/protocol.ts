@@ -32,8 +32,22 @@ export type ToWorker =
   | { type: 'update'; spec: ExperimentSpec }
   /** Forks `parent` at its current step into a new run `id` with its own batch size and learning rate. */
   | { type: 'fork'; parent: string; id: string; batchSize: number; learningRate: number }
-  /** Compares two runs at the held-out loss the one further down has now (see Trainer.snapshotNow). */
-  | { type: 'snapshot'; a: string; b: string }
+  /** Picks (and self-tests) the backend before any experiment is loaded: the page sizes its pool by it. */
+  | { type: 'choose'; backend: BackendChoice }
+  /**
+   * Compares two runs at the held-out loss the one further down has now (see Trainer.snapshotNow).
+   * `elsewhere`: the latest progress of the run that another worker of the pool trains.
+   */
+  | { type: 'snapshot'; a: string; b: string; elsewhere?: RunProgress }
+  /** The page's heartbeat: answered at once with a pong whenever the worker's event loop is free. */
+  | { type: 'ping'; id: number }
+  /**
+   * Measures samples/s of a few steps of `spec` on each candidate backend, in order, within `budgetMs`
+   * in all (a scout worker that trains nothing else; see ui/training/race.ts).
+   */
+  | { type: 'race'; spec: ExperimentSpec; candidates: BackendName[]; budgetMs: number }
+  /** Test-only: makes this worker fail (throw while training, hang its event loop, or exit silently). */
+  | { type: 'fail'; how: 'throw' | 'hang' | 'exit' }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }
@@ -59,9 +73,18 @@ export type FromWorker =
   | { type: 'data'; name: string; loaded: number; total: number | null; done: boolean }
   /** The worker changed the experiment (a fork was added, with its step filled in): adopt it as the spec. */
   | { type: 'experiment'; spec: ExperimentSpec }
-  /** A failure the person must see. Fatal ones (a GPU validation error, a lost device) stop training. */
+  /** A command that failed (a load that could not start, a fork refused); fatal ones stop training. */
   | { type: 'error'; message: string; fatal: boolean }
   /** The trainer's whole state, every few seconds while training and on pause, for the page to store. */
   | { type: 'checkpoint'; checkpoint: TrainerCheckpoint }
   /** tf.memory() of the worker's backend: tensors alive and their bytes (the soak benchmark watches both). */
-  | { type: 'memory'; backend: string; numTensors: number; numBytes: number };
+  | { type: 'memory'; backend: string; numTensors: number; numBytes: number }
+  | { type: 'pong'; id: number }
+  /**
+   * The worker can no longer train (a lost GPU device, a GPU validation error, an exception while
+   * training): the page replaces it and restores its runs (ui/training/supervisor.ts).
+   */
+  | { type: 'failed'; message: string }
+  /** One candidate of a race: its measured samples/s, or null with the reason it was not measured. */
+  | { type: 'rate'; backend: BackendName; samplesPerSecond: number | null; note: string }
+  | { type: 'raceDone' };

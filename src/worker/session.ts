@@ -10,7 +10,8 @@ import { MissingAssetError, isUpload, type Assets } from '../engine/data/assets'
 import * as tf from '../engine/tf';
 import type { ExperimentSpec } from '../spec/schema';
 import { chooseBackend, watchGpuErrors } from './backends';
-import type { BackendChoice, FromWorker, ToWorker } from './protocol';
+import { race } from './race';
+import type { BackendChoice, BackendInfo, FromWorker, ToWorker } from './protocol';
 
 const POST_INTERVAL_MS = 100;
 /** Each chunk of steps aims at this much compute, so pause and edits answer quickly. */
@@ -26,9 +27,15 @@ const CHECKPOINT_INTERVAL_MS = 3000;
 const DATA_URL = new URL(`${import.meta.env.BASE_URL}data/`, new URL(/* @vite-ignore */ '..', import.meta.url));
 
 export interface Session {
-  /** Takes one message from the page: an upload is stored at once, every other command is queued. */
+  /**
+   * Takes one message from the page: an upload is stored at once, a ping answered at once, every other
+   * command is queued.
+   */
   receive(message: ToWorker): void;
 }
+
+/** An exception while training (not while handling a command): the worker is replaced, not just told. */
+class TrainingFailure extends Error {}
 
 export function createSession(post: (message: FromWorker) => void): Session {
   let trainer: Trainer | null = null;
@@ -45,6 +52,23 @@ export function createSession(post: (message: FromWorker) => void): Session {
   let lastCheckpoint = 0;
   /** Whether the trainer changed (trained, was edited, forked, reset) since the last checkpoint was posted. */
   let changedSinceCheckpoint = false;
+  /** The backend this worker runs on, once chosen: a later load asking for it (or for the same choice) keeps it. */
+  let chosen: BackendInfo | null = null;
+  /** Test-only ('fail' command, how 'throw'): the next training chunk throws, as a crash mid-step would. */
+  let throwNextChunk = false;
+
+  /** Chooses a backend once; the pool's workers are told the one the first of them chose, by name. */
+  async function backendFor(choice: BackendChoice): Promise<BackendInfo> {
+    if (!chosen || (choice !== chosen.name && choice !== chosen.requested)) {
+      chosen = await chooseBackend(choice);
+      // A lost device or a validation error leaves this worker unable to train: the page replaces it.
+      watchGpuErrors((message) => {
+        setPlaying(false);
+        post({ type: 'failed', message });
+      });
+    }
+    return chosen;
+  }
 
   /** Posts the trainer's state, after the metric rows up to it (so the page holds every row it covers). */
   async function postCheckpoint(): Promise<void> {
@@ -73,6 +97,7 @@ export function createSession(post: (message: FromWorker) => void): Session {
     }
   }
 
+  /** A command that could not be carried out (the worker itself is fine). */
   function failFatally(message: string): void {
     setPlaying(false);
     post({ type: 'error', message, fatal: true });
@@ -80,6 +105,7 @@ export function createSession(post: (message: FromWorker) => void): Session {
 
   async function trainChunk(steps: number): Promise<void> {
     if (!trainer) return;
+    if (throwNextChunk) throw new TrainingFailure('test: the worker was told to throw while training');
     const t0 = performance.now();
     const rows = await trainer.advance(steps);
     changedSinceCheckpoint = true;
@@ -140,11 +166,9 @@ export function createSession(post: (message: FromWorker) => void): Session {
         trainer?.dispose();
         trainer = null;
         backendChoice = command.backend;
-        const info = await chooseBackend(command.backend);
-        watchGpuErrors(failFatally);
-        post({ type: 'backend', info });
+        post({ type: 'backend', info: await backendFor(command.backend) });
         await loadAssets(command.spec);
-        trainer = new Trainer(command.spec, { groupRuns: info.groupedRuns, assets });
+        trainer = new Trainer(command.spec, { groupRuns: chosen!.groupedRuns, assets });
         chunk = 1;
         restarted(command.spec.runs.map((r) => r.id));
         changedSinceCheckpoint = true;
@@ -178,7 +202,7 @@ export function createSession(post: (message: FromWorker) => void): Session {
         if (!trainer) return;
         flush();
         try {
-          const spec = await trainer.snapshotNow(command.a, command.b);
+          const spec = await trainer.snapshotNow(command.a, command.b, command.elsewhere);
           post({ type: 'experiment', spec });
           flush();
           changedSinceCheckpoint = true; // the comparison and the point recorded for it belong in the next checkpoint
@@ -199,18 +223,25 @@ export function createSession(post: (message: FromWorker) => void): Session {
         setPlaying(false);
         trainer?.dispose();
         trainer = null;
-        const info = await chooseBackend(command.backend);
-        watchGpuErrors(failFatally);
-        post({ type: 'backend', info });
+        backendChoice = command.backend;
+        post({ type: 'backend', info: await backendFor(command.backend) });
         await loadAssets(command.checkpoint.spec);
-        trainer = new Trainer(command.checkpoint.spec, { groupRuns: info.groupedRuns, assets });
+        trainer = new Trainer(command.checkpoint.spec, { groupRuns: chosen!.groupedRuns, assets });
         trainer.restore(command.checkpoint);
         chunk = 1;
         restarted([]); // no run starts over: the page already holds their rows
         setPlaying(command.play);
         return;
       }
-      case 'upload': // stored on receipt (receive)
+      case 'choose':
+        post({ type: 'backend', info: await backendFor(command.backend) });
+        return;
+      case 'race':
+        await race(command.spec, command.candidates, command.budgetMs, loadAssets, assets, post);
+        return;
+      case 'upload': // stored on receipt, and ping and fail answered there (receive)
+      case 'ping':
+      case 'fail':
         return;
       case 'play':
         setPlaying(true);
@@ -249,8 +280,12 @@ export function createSession(post: (message: FromWorker) => void): Session {
         if (command) {
           await handle(command);
         } else if (playing && trainer?.active) {
-          await trainChunk(chunk);
-          if (performance.now() - lastCheckpoint >= CHECKPOINT_INTERVAL_MS) await postCheckpoint();
+          try {
+            await trainChunk(chunk);
+            if (performance.now() - lastCheckpoint >= CHECKPOINT_INTERVAL_MS) await postCheckpoint();
+          } catch (err) {
+            throw err instanceof TrainingFailure ? err : new TrainingFailure(err instanceof Error ? err.message : String(err));
+          }
           await yieldToEvents();
         } else if (changedSinceCheckpoint && trainer) {
           // Idle (paused, or every run finished): the state it stopped in. New commands are read after.
@@ -269,7 +304,15 @@ export function createSession(post: (message: FromWorker) => void): Session {
       }
       flush();
     } catch (err) {
-      failFatally(err instanceof Error ? err.message : String(err));
+      if (err instanceof TrainingFailure) {
+        // Training itself broke (out of memory, a backend fault): this worker's state is suspect; stop here
+        // and let the page replace the worker. Queued commands are left to the replacement.
+        setPlaying(false);
+        queue.length = 0;
+        post({ type: 'failed', message: err.message });
+      } else {
+        failFatally(err instanceof Error ? err.message : String(err));
+      }
     } finally {
       pumping = false;
     }
@@ -279,6 +322,12 @@ export function createSession(post: (message: FromWorker) => void): Session {
 
   return {
     receive(message) {
+      // A ping is answered here, not queued: it measures whether the event loop turns, not how long the queue is.
+      if (message.type === 'ping') return post({ type: 'pong', id: message.id });
+      if (message.type === 'fail' && message.how === 'throw') {
+        throwNextChunk = true;
+        return;
+      }
       // An upload is stored at once, not queued: a load already waiting for that file (a link opened just
       // before the person chose it) then finds it.
       if (message.type === 'upload') assets.set(message.name, message.bytes);

@@ -2,6 +2,36 @@
 import { BACKEND_CHOICES, type BackendChoice } from '../../worker/protocol';
 import { switchBackend } from '../actions';
 import { useRuns } from '../stores/runs';
+import { maxWorkers, saveWorkers, usePool } from '../training/status';
+import { training } from '../trainingClient';
+
+/** The pool size: one worker per core by default; a GPU backend trains in one worker whatever it says. */
+function WorkersField() {
+  const size = usePool((s) => s.size);
+  const active = usePool((s) => s.active);
+  const grouped = useRuns((s) => s.backend?.groupedRuns ?? false);
+  return (
+    <label className="backend-workers" title="Training workers: runs are spread over them (a fork stays with its parent). On a GPU backend runs train stacked in one worker.">
+      <span data-testid="workers">
+        {active} {active === 1 ? 'worker' : 'workers'}
+        {grouped && size > 1 ? ' (GPU: one)' : ''}
+      </span>
+      <input
+        type="number"
+        aria-label="Workers"
+        min={1}
+        max={maxWorkers()}
+        value={size}
+        onChange={(e) => {
+          const n = Math.round(Number(e.target.value));
+          if (!(n >= 1 && n <= maxWorkers())) return;
+          saveWorkers(n);
+          training.resize(n);
+        }}
+      />
+    </label>
+  );
+}
 
 export function BackendPanel() {
   const backend = useRuns((s) => s.backend);
@@ -13,6 +43,7 @@ export function BackendPanel() {
       <span className="backend-name" data-testid="backend-name">
         {loading ? 'starting backend…' : backend ? backend.name : 'no backend'}
       </span>
+      <WorkersField />
       {data && (
         <span className="backend-data" role="status" data-testid="data-loading">
           loading {data.name}: {data.total ? `${Math.round((100 * data.loaded) / data.total)}%` : `${(data.loaded / 1e6).toFixed(1)} MB`}
