@@ -38,6 +38,8 @@ test('loaded once, the lab is installable and reopens and trains with no network
   const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
   expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
 
+  // Saved at a checkpoint: the address then carries the saved experiment's id, which a reload reopens.
+  await expect.poll(() => page.url(), { timeout: 30_000 }).toMatch(/[#&]s=[a-z0-9]+/i);
   await context.setOffline(true);
   await server.close();
   // A reload reopens the saved experiment, paused; Run trains on on the digits from the cache.
