@@ -159,17 +159,22 @@ export function createSession(post: (message: FromWorker) => void): Session {
     }
   }
 
+  /** Stops and drops the trainer, then makes a new one for `spec` on `backend` (a load, or a restore before its checkpoint). */
+  async function freshTrainer(spec: ExperimentSpec, backend: BackendChoice): Promise<Trainer> {
+    setPlaying(false);
+    trainer?.dispose();
+    trainer = null;
+    backendChoice = backend;
+    post({ type: 'backend', info: await backendFor(backend) });
+    await loadAssets(spec);
+    chunk = 1;
+    return new Trainer(spec, { groupRuns: chosen!.groupedRuns, assets });
+  }
+
   async function handle(command: ToWorker): Promise<void> {
     switch (command.type) {
       case 'load': {
-        setPlaying(false);
-        trainer?.dispose();
-        trainer = null;
-        backendChoice = command.backend;
-        post({ type: 'backend', info: await backendFor(command.backend) });
-        await loadAssets(command.spec);
-        trainer = new Trainer(command.spec, { groupRuns: chosen!.groupedRuns, assets });
-        chunk = 1;
+        trainer = await freshTrainer(command.spec, command.backend);
         restarted(command.spec.runs.map((r) => r.id));
         changedSinceCheckpoint = true;
         setPlaying(command.play);
@@ -220,15 +225,8 @@ export function createSession(post: (message: FromWorker) => void): Session {
         if (finished) setPlaying(true);
         return;
       case 'restore': {
-        setPlaying(false);
-        trainer?.dispose();
-        trainer = null;
-        backendChoice = command.backend;
-        post({ type: 'backend', info: await backendFor(command.backend) });
-        await loadAssets(command.checkpoint.spec);
-        trainer = new Trainer(command.checkpoint.spec, { groupRuns: chosen!.groupedRuns, assets });
+        trainer = await freshTrainer(command.checkpoint.spec, command.backend);
         trainer.restore(command.checkpoint);
-        chunk = 1;
         restarted([]); // no run starts over: the page already holds their rows
         setPlaying(command.play);
         return;
