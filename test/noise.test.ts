@@ -202,17 +202,22 @@ describe('B_simple interval', () => {
     const sq = res.reduce((s, v) => s + v * v, 0);
     return (4 * ((d + 2) * sq + (d + 1) * sigma ** 2)) / (4 * sq);
   };
-
-  it('holds the true B_simple about 95 % of the time where |G|² is resolved (400 seeds)', () => {
-    const exact = exactFor(r); // ≈ 6.7, well below B = 32
+  /** Over seeds 1…seeds: how many resolved an interval, and how many of those held `exact`. */
+  const coverage = (res: number[], exact: number, seeds: number) => {
     let covered = 0;
     let resolved = 0;
-    for (let seed = 1; seed <= 400; seed++) {
-      const e = simulate(seed, r, 120);
+    for (let seed = 1; seed <= seeds; seed++) {
+      const e = simulate(seed, res, 120);
       if (!e?.resolved || e.low === null || e.high === null) continue;
       resolved++;
       if (e.low <= exact && exact <= e.high) covered++;
     }
+    return { covered, resolved };
+  };
+
+  it('holds the true B_simple about 95 % of the time where |G|² is resolved (400 seeds)', () => {
+    const exact = exactFor(r); // ≈ 6.7, well below B = 32
+    const { covered, resolved } = coverage(r, exact, 400);
     expect(resolved).toBe(400);
     expect(covered / resolved).toBeGreaterThan(0.9);
     expect(covered / resolved).toBeLessThan(0.985);
@@ -221,14 +226,7 @@ describe('B_simple interval', () => {
   it('says "not resolved" in most seeds once B_simple ≫ B, and still covers where it does resolve', () => {
     const small = r.map((v) => v * 0.05);
     const exact = exactFor(small); // ≈ 290 against B = 32
-    let covered = 0;
-    let resolved = 0;
-    for (let seed = 1; seed <= 200; seed++) {
-      const e = simulate(seed, small, 120);
-      if (!e?.resolved || e.low === null || e.high === null) continue;
-      resolved++;
-      if (e.low <= exact && exact <= e.high) covered++;
-    }
+    const { covered, resolved } = coverage(small, exact, 200);
     expect(resolved).toBeLessThan(60); // about 6 % of seeds over 1,000 (measured)
     // Conditional on resolving, the seeds that did are those whose |G|² came out high, so B_simple low: the
     // interval covers less often (81 % over 1,000 seeds) — one more reason to show no number there.
