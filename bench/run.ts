@@ -25,7 +25,7 @@ import { Trainer, type MetricRow } from '../src/engine/trainer';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec, defaultSpec } from '../src/spec/schema';
 import { ViewSpec, defaultView } from '../src/spec/view';
-import { PointsCache, addGroupRows, bandKey, bandPath, bucketRows, linePath, runPoints, xValues } from '../src/ui/charts/series';
+import { PointsCache, addGroupRows, bandPath, bucketRows, linePath, pixelsX, runPoints } from '../src/ui/charts/series';
 import { measureImageTasks } from './images';
 import { measureWorkerSweep } from './workers';
 import { startPreview } from './preview';
@@ -199,21 +199,21 @@ function chartMathMs(grouped: boolean, incremental: boolean): { runs: number; st
   const cache = new PointsCache();
   const update = () => {
     for (const metric of ['trainLoss', 'evalLoss'] as const) {
-      const xs = xValues(rows, opts.axis);
-      const points = Array.from({ length: 16 }, (_, r) => (incremental ? cache.points(`${metric}${r}`, rows, metric, opts, { xs }) : runPoints(`r${r}`, rows, metric, opts, { xs })));
+      const points = Array.from({ length: 16 }, (_, r) => (incremental ? cache.points(`${metric}${r}`, rows, metric, opts) : runPoints(`r${r}`, rows, metric, opts)));
       points.forEach((p, r) => (p.id = `r${r}`));
       const grid = bucketRows(points, 200, true);
+      const xs = pixelsX(grid, scale);
       for (const p of points) {
-        linePath(grid, p.id, scale, scale);
-        if (p.smooth) bandPath(grid, bandKey(p.id), scale, scale);
+        linePath(xs, grid.values.get(p.id), scale);
+        bandPath(xs, grid.bands.get(p.id), scale);
       }
       if (grouped) {
-        // 8 seed groups of 2, banded on the bucketed grid (not on the 10,000 rows).
+        // 8 seed groups of 2, banded on the grid (not on the 10,000 rows).
         const groups = Array.from({ length: 8 }, (_, g) => ({ key: `g${g}`, runs: [`r${2 * g}`, `r${2 * g + 1}`] }));
         addGroupRows(grid, groups, 'ci');
         for (const g of groups) {
-          linePath(grid, g.key, scale, scale);
-          bandPath(grid, bandKey(g.key), scale, scale);
+          linePath(xs, grid.values.get(g.key), scale);
+          bandPath(xs, grid.bands.get(g.key), scale);
         }
       }
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRow } from '../src/engine/trainer';
 import { formatNumber } from '../src/ui/charts/format';
-import { SMOOTHED_METRICS, addGroupRows, bandNear, unresolvedKey, unresolvedNear, bandKey, bandPath, bucketRows, epochMarks, extent, linePath, linearTicks, logTicks, metricValue, runHistories, runPoints, PointsCache, valuesNear, xValues } from '../src/ui/charts/series';
+import { SMOOTHED_METRICS, addGroupRows, bandNear, curveEnds, unresolvedNear, bandPath, bucketRows, epochMarks, linePath, linearTicks, logTicks, metricValue, pixelsX, pointsExtent, runHistories, runPoints, PointsCache, valuesNear, xValues, type Grid, type RunPoints } from '../src/ui/charts/series';
 
 const rows = (n: number, f: (i: number) => Partial<MetricRow> = () => ({})): MetricRow[] =>
   Array.from({ length: n }, (_, i) => ({ step: i + 1, samples: (i + 1) * 8, trainLoss: 1 / (i + 1), batchSize: 8, lr: 0.1, temperature: 0.0125, wallMs: 2 * (i + 1), ...f(i) }) as MetricRow);
@@ -22,7 +22,7 @@ describe('x-axes', () => {
 /** The smoothed training-loss curve of a run whose minibatch losses are `values`. */
 const smoothEma = (values: number[], w: number) => {
   const p = runPoints('a', rows(values.length, (i) => ({ trainLoss: values[i] })), 'trainLoss', { axis: 'step', logX: false, logY: false, smoothing: w, buckets: 10 });
-  return (p.smooth ?? p.raw).map((q) => q.y);
+  return [...(p.smooth ?? p.y)];
 };
 
 describe('debiased EMA smoothing', () => {
@@ -74,82 +74,112 @@ describe('runPoints', () => {
   it('smooths the training loss but draws the held-out loss as measured, only where evaluated', () => {
     const r = rows(100, (i) => ((i + 1) % 10 === 0 ? { evalLoss: 1 / (i + 1) } : {}));
     const train = runPoints('a', r, 'trainLoss', opts);
-    expect(train.raw).toHaveLength(100);
+    expect(train.y).toHaveLength(100);
     expect(train.smooth).toHaveLength(100);
-    expect(train.smooth![50].y).toBeGreaterThan(train.raw[50].y); // a falling curve's EMA lags above it
+    expect(train.smooth![50]).toBeGreaterThan(train.y[50]); // a falling curve's EMA lags above it
     const held = runPoints('a', r, 'evalLoss', opts);
-    expect(held.raw.map((p) => p.x)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    expect([...held.x]).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     expect(held.smooth).toBeNull();
   });
   it('drops points a log axis cannot show and non-finite losses', () => {
     const r = rows(4, (i) => ({ trainLoss: [1, 0, NaN, 2][i] }));
     const out = runPoints('a', r, 'trainLoss', { ...opts, logX: true, smoothing: 0 });
-    expect(out.raw.map((p) => p.y)).toEqual([1, 2]);
+    expect([...out.y]).toEqual([1, 2]);
     expect(out.smooth).toBeNull();
   });
 });
 
+/** Points from (x, y) pairs, drawn as measured. */
+const measured = (id: string, pairs: Array<[number, number]>): RunPoints => ({ id, x: Float64Array.from(pairs, (p) => p[0]), y: Float64Array.from(pairs, (p) => p[1]), smooth: null });
+
 describe('bucketRows: all runs on one shared x-grid', () => {
-  it('gives one row per bucket, in x order, with each run\'s mean and its raw [min, max] band', () => {
+  it('gives one slice per bucket, in x order, with each run\'s mean and its measured [min, max] band', () => {
     const a = runPoints('a', rows(10_000, (i) => ({ trainLoss: i === 5000 ? 100 : 1 + Math.sin(i) / 2 })), 'trainLoss', opts);
     const b = runPoints('b', rows(5_000), 'trainLoss', opts);
     const out = bucketRows([a, b], 100, false);
-    expect(out).toHaveLength(100);
-    for (let i = 1; i < out.length; i++) expect(out[i].x).toBeGreaterThan(out[i - 1].x);
+    expect(out.x).toHaveLength(100);
+    for (let i = 1; i < out.x.length; i++) expect(out.x[i]).toBeGreaterThan(out.x[i - 1]);
     // A spike (e.g. the start of a divergence) survives in the band however many points there are.
-    expect(out.some((row) => (row[bandKey('a')] as [number, number] | null)?.[1] === 100)).toBe(true);
-    const lows = out.map((row) => (row[bandKey('a')] as [number, number])[0]);
-    expect(Math.min(...lows)).toBe(Math.min(...a.raw.map((p) => p.y)));
-    // Run b stopped half-way: nulls past its last point, values before.
-    expect(out[10].b).not.toBeNull();
-    expect(out[90].b).toBeNull();
-    expect(out[90][bandKey('b')]).toBeNull();
+    const band = out.bands.get('a')!;
+    expect(band.high.includes(100)).toBe(true);
+    expect(Math.min(...band.low)).toBe(Math.min(...a.y));
+    // Run b stopped half-way: no value past its last point, values before.
+    expect(out.values.get('b')![10]).not.toBeNaN();
+    expect(out.values.get('b')![90]).toBeNaN();
+    expect(out.bands.get('b')!.low[90]).toBeNaN();
   });
   it('averages the drawn values of a bucket', () => {
-    const run = { id: 'r', raw: [1, 2, 3, 4].map((x) => ({ x, y: x * 10 })), smooth: null };
-    const out = bucketRows([run], 2, false);
-    expect(out.map((r) => r.r)).toEqual([15, 35]);
-    expect(out[0][bandKey('r')]).toBeUndefined(); // no band for an unsmoothed curve
-    expect(out[1].x).toBeLessThanOrEqual(4);
+    const out = bucketRows([measured('r', [1, 2, 3, 4].map((x) => [x, x * 10]))], 2, false);
+    expect([...out.values.get('r')!]).toEqual([15, 35]);
+    expect(out.bands.has('r')).toBe(false); // no band for an unsmoothed curve
+    expect(out.x[1]).toBeLessThanOrEqual(4);
   });
-  it('uses log-spaced buckets on a log axis, so the early steps keep their own rows', () => {
+  it('puts points in the same slices in whatever order they come', () => {
+    const pairs: Array<[number, number]> = Array.from({ length: 200 }, (_, i) => [1 + ((i * 37) % 200), i]);
+    const sorted = [...pairs].sort((p, q) => p[0] - q[0]);
+    for (const logX of [false, true]) {
+      const a = bucketRows([measured('r', pairs)], 16, logX);
+      const b = bucketRows([measured('r', sorted)], 16, logX);
+      expect([...a.values.get('r')!].map((v) => v.toFixed(9))).toEqual([...b.values.get('r')!].map((v) => v.toFixed(9)));
+    }
+  });
+  it('uses log-spaced buckets on a log axis, so the early steps keep their own slices', () => {
     const run = runPoints('a', rows(10_000), 'trainLoss', opts);
     const out = bucketRows([run], 50, true);
-    expect(out.filter((r) => r.x <= 10).length).toBeGreaterThanOrEqual(8);
+    expect(out.x.filter((x) => x <= 10).length).toBeGreaterThanOrEqual(8);
+    // Every step in 1…10 falls in a slice of its own or shares it only with its neighbour.
+    expect(out.values.get('a')!.filter((v) => !Number.isNaN(v)).length).toBeGreaterThanOrEqual(8);
   });
   it('handles a single point and no points', () => {
-    expect(bucketRows([{ id: 'a', raw: [{ x: 3, y: 1 }], smooth: null }], 10, false)).toEqual([{ x: 3, a: 1 }]);
-    expect(bucketRows([{ id: 'a', raw: [], smooth: null }], 10, false)).toEqual([]);
+    const one = bucketRows([measured('a', [[3, 1]])], 10, false);
+    expect([...one.x]).toEqual([3]);
+    expect([...one.values.get('a')!]).toEqual([1]);
+    expect(bucketRows([measured('a', [])], 10, false).x).toHaveLength(0);
   });
 });
 
 describe('SVG paths', () => {
   const sx = (v: number) => v * 10;
   const sy = (v: number) => 100 - v;
-  it('draws a line through the values, connecting across rows without one', () => {
-    const chartRows = [{ x: 1, a: 5 }, { x: 2, a: null }, { x: 3, a: 7 }];
-    expect(linePath(chartRows, 'a', sx, sy)).toBe('M10.0,95.0L30.0,93.0');
-    expect(linePath(chartRows, 'missing', sx, sy)).toBe('');
-    expect(linePath(chartRows, 'a', sx, () => undefined)).toBe(''); // outside a scale's domain
+  const grid: Grid = {
+    x: Float64Array.from([1, 2, 3, 4]),
+    values: new Map([['a', Float64Array.from([5, NaN, 7.25, NaN])]]),
+    bands: new Map([['a', { low: Float64Array.from([1, 2, NaN, 0]), high: Float64Array.from([3, 4, NaN, 1]) }]]),
+    unresolved: new Map(),
+  };
+  const xs = pixelsX(grid, sx);
+  it('draws a line through the values, connecting across slices without one', () => {
+    expect(linePath(xs, grid.values.get('a'), sy)).toBe('M10,95L30,92.8');
+    expect(linePath(xs, grid.values.get('missing'), sy)).toBe('');
+    expect(linePath(xs, grid.values.get('a'), () => undefined)).toBe(''); // outside a scale's domain
+    expect(linePath(pixelsX(grid, (v) => (v > 1 ? v : undefined)), grid.values.get('a'), sy)).toBe('M3,92.8');
   });
   it('closes one polygon per stretch of the band, upper edge forward and lower edge back', () => {
-    const chartRows = [
-      { x: 1, 'a~': [1, 3] as [number, number] },
-      { x: 2, 'a~': [2, 4] as [number, number] },
-      { x: 3, 'a~': null },
-      { x: 4, 'a~': [0, 1] as [number, number] },
-    ];
-    expect(bandPath(chartRows, 'a~', sx, sy)).toBe('M10.0,97.0L20.0,96.0L20.0,98.0L10.0,99.0ZM40.0,99.0L40.0,100.0Z');
+    expect(bandPath(xs, grid.bands.get('a'), sy)).toBe('M10,97L20,96L20,98L10,99ZM40,99L40,100Z');
+    expect(bandPath(xs, undefined, sy)).toBe('');
+  });
+  it('reads a curve\'s first and last drawn values', () => {
+    expect(curveEnds(grid, 'a')).toEqual({ first: 5, last: 7.25 });
+    expect(curveEnds(grid, 'missing')).toBeNull();
   });
 });
 
 describe('hover and axes', () => {
   it("reads each run's value nearest the cursor, skipping rows where a run has none", () => {
-    const chartRows = [1, 2, 4, 8].map((x) => ({ x, a: x * 10, b: x < 4 ? x : null }));
-    expect(valuesNear(chartRows, ['a', 'b'], 2.9)).toEqual([{ id: 'a', y: 20 }, { id: 'b', y: 2 }]);
-    expect(valuesNear(chartRows, ['a', 'b'], 100)).toEqual([{ id: 'a', y: 80 }, { id: 'b', y: 2 }]);
-    expect(valuesNear(chartRows, ['missing'], 3)).toEqual([]);
-    expect(valuesNear([], ['a'], 1)).toEqual([]);
+    const x = [1, 2, 4, 8];
+    const grid: Grid = {
+      x: Float64Array.from(x),
+      values: new Map([
+        ['a', Float64Array.from(x, (v) => v * 10)],
+        ['b', Float64Array.from(x, (v) => (v < 4 ? v : NaN))],
+      ]),
+      bands: new Map(),
+      unresolved: new Map(),
+    };
+    expect(valuesNear(grid, ['a', 'b'], 2.9)).toEqual([{ id: 'a', y: 20 }, { id: 'b', y: 2 }]);
+    expect(valuesNear(grid, ['a', 'b'], 100)).toEqual([{ id: 'a', y: 80 }, { id: 'b', y: 2 }]);
+    expect(valuesNear(grid, ['missing'], 3)).toEqual([]);
+    expect(valuesNear(bucketRows([], 10, false), ['a'], 1)).toEqual([]);
   });
   it('makes round ticks', () => {
     expect(linearTicks(0, 697)).toEqual([0, 200, 400, 600]);
@@ -162,9 +192,10 @@ describe('hover and axes', () => {
     expect(narrow.every((t) => t >= 0.6 && t <= 1.2)).toBe(true);
     expect(logTicks(0, 1)).toEqual([]);
   });
-  it('computes the extent over all series', () => {
-    expect(extent([[{ x: 1, y: 5 }], [{ x: 3, y: 2 }]])).toEqual({ x: [1, 3], y: [2, 5] });
-    expect(extent([[]])).toBeNull();
+  it('computes the extent over all runs, reaching the rows where B_simple is not resolved', () => {
+    expect(pointsExtent([measured('a', [[1, 5]]), measured('b', [[3, 2]])])).toEqual({ x: [1, 3], y: [2, 5] });
+    expect(pointsExtent([{ ...measured('a', [[1, 5]]), unresolved: [7] }])).toEqual({ x: [1, 7], y: [5, 5] });
+    expect(pointsExtent([measured('a', [])])).toBeNull();
   });
 });
 
@@ -182,11 +213,12 @@ describe('metrics beyond the losses', () => {
     const r = rows(40, (i) => ({ gradNorm: 1 + (i % 2), noiseScale: 10 + i, ...(i % 4 === 3 ? { trainSetLoss: 0.5 } : {}) }));
     const grad = runPoints('a', r, 'gradNorm', opts);
     expect(grad.smooth).not.toBeNull();
-    expect(grad.smooth![39].y).toBeGreaterThan(1.2);
-    expect(grad.smooth![39].y).toBeLessThan(1.8);
+    expect(grad.smooth![39]).toBeGreaterThan(1.2);
+    expect(grad.smooth![39]).toBeLessThan(1.8);
     for (const metric of ['noiseScale', 'noiseRatio', 'temperature', 'trainSetLoss'] as const) expect(runPoints('a', r, metric, opts).smooth).toBeNull();
-    expect(runPoints('a', r, 'noiseRatio', opts).raw[5]).toEqual({ x: 6, y: 15 / 8 });
-    expect(runPoints('a', r, 'trainSetLoss', opts).raw.map((p) => p.x)).toEqual([4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
+    const ratio = runPoints('a', r, 'noiseRatio', opts);
+    expect([ratio.x[5], ratio.y[5]]).toEqual([6, 15 / 8]);
+    expect([...runPoints('a', r, 'trainSetLoss', opts).x]).toEqual([4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
   });
 });
 
@@ -224,29 +256,35 @@ describe('forks: a branch starts from its parent\'s point', () => {
   it('draws the fork from the parent\'s point at the fork step, with x-values and smoothing carried on', () => {
     const f = runHistories(lineage, { p: parent, f: own })[1];
     const train = runPoints('f', f.rows, 'trainLoss', { ...opts, smoothing: 0 }, f);
-    expect(train.raw).toHaveLength(21);
-    expect(train.raw[0]).toEqual({ x: 40, y: parent[39].trainLoss });
+    expect(train.x).toHaveLength(21);
+    expect([train.x[0], train.y[0]]).toEqual([40, parent[39].trainLoss]);
     // η · steps: the parent's 40 steps at 0.1, then 0.05 a step.
     const lr = runPoints('f', f.rows, 'trainLoss', { ...opts, axis: 'lrSteps', smoothing: 0 }, f);
-    expect(lr.raw[0].x).toBeCloseTo(4, 9);
-    expect(lr.raw[1].x).toBeCloseTo(4.05, 9);
-    expect(runPoints('f', f.rows, 'trainLoss', { ...opts, axis: 'samples' }, f).raw[0].x).toBe(320);
+    expect(lr.x[0]).toBeCloseTo(4, 9);
+    expect(lr.x[1]).toBeCloseTo(4.05, 9);
+    expect(runPoints('f', f.rows, 'trainLoss', { ...opts, axis: 'samples' }, f).x[0]).toBe(320);
     // Smoothed over the whole history: the fork's first smoothed value is the parent's smoothed value there.
     const smoothed = runPoints('f', f.rows, 'trainLoss', opts, f);
     const parentSmoothed = runPoints('p', parent, 'trainLoss', opts);
-    expect(smoothed.smooth![0].y).toBeCloseTo(parentSmoothed.smooth![39].y, 12);
-    expect(smoothed.raw).toHaveLength(smoothed.smooth!.length);
+    expect(smoothed.smooth![0]).toBeCloseTo(parentSmoothed.smooth![39], 12);
+    expect(smoothed.y).toHaveLength(smoothed.smooth!.length);
   });
   it('starts a sparse curve at the parent\'s last value before the branch', () => {
     const f = runHistories(lineage, { p: parent, f: own })[1];
     // Held-out loss: the parent's evaluation at step 25, then the fork's at step 50.
-    expect(runPoints('f', f.rows, 'evalLoss', opts, f).raw).toEqual([{ x: 25, y: 2 / 25 }, { x: 50, y: 0.04 }]);
+    const held = runPoints('f', f.rows, 'evalLoss', opts, f);
+    expect([[...held.x], [...held.y]]).toEqual([[25, 50], [2 / 25, 0.04]]);
     // Gradient norm: the parent's at step 40 (every 4th step); the fork has none of its own.
-    expect(runPoints('f', f.rows, 'gradNorm', { ...opts, smoothing: 0 }, f).raw).toEqual([{ x: 40, y: 1 }]);
+    const grad = runPoints('f', f.rows, 'gradNorm', { ...opts, smoothing: 0 }, f);
+    expect([[...grad.x], [...grad.y]]).toEqual([[40], [1]]);
   });
-  it('accepts x-values computed once for all charts', () => {
-    const xs = rows(3).map((_, i) => 100 + i);
-    expect(runPoints('a', rows(3), 'trainLoss', { ...opts, smoothing: 0 }, { xs }).raw.map((p) => p.x)).toEqual([100, 101, 102]);
+  it('gives the same x-values as the axis itself, whatever rows a point skips', () => {
+    const r = rows(30, (i) => ({ lr: 0.01 * (1 + (i % 3)), wallMs: 5 * i + 1, trainLoss: i % 4 === 0 ? NaN : 1 }));
+    for (const axis of ['step', 'samples', 'lrSteps', 'time'] as const) {
+      const xs = xValues(r, axis);
+      const kept = r.flatMap((row, i) => (Number.isFinite(row.trainLoss) ? [xs[i]] : []));
+      expect([...runPoints('a', r, 'trainLoss', { ...opts, axis, smoothing: 0 }).x]).toEqual(kept);
+    }
   });
 });
 
@@ -303,28 +341,40 @@ describe('B_simple intervals and seed groups on the bucketed grid', () => {
     // Steps 1–4 resolved with an interval, 5–8 not resolved (no value there).
     const r = rows(8, (i) => (i < 4 ? { noiseScale: 10, noiseScaleLow: 8, noiseScaleHigh: 14 } : { noiseUnresolved: true }));
     const points = runPoints('a', r, 'noiseScale', opts);
-    expect(points.bounds).toEqual([[8, 14], [8, 14], [8, 14], [8, 14]]);
+    expect([[...points.low!], [...points.high!]]).toEqual([[8, 8, 8, 8], [14, 14, 14, 14]]);
     expect(points.unresolved).toEqual([5, 6, 7, 8]);
     const ratio = runPoints('a', r, 'noiseRatio', opts);
-    expect(ratio.bounds![0]).toEqual([1, 14 / 8]);
+    expect([ratio.low![0], ratio.high![0]]).toEqual([1, 14 / 8]);
     const grid = bucketRows([points], 4, false);
-    expect(grid.map((row) => row.a)).toEqual([10, 10, null, null]);
-    expect(grid.map((row) => row[bandKey('a')])).toEqual([[8, 14], [8, 14], null, null]);
-    expect(grid.map((row) => row[unresolvedKey('a')] ?? 0)).toEqual([0, 0, 1, 1]);
+    expect([...grid.values.get('a')!]).toEqual([10, 10, NaN, NaN]);
+    expect([...grid.bands.get('a')!.low]).toEqual([8, 8, NaN, NaN]);
+    expect([...grid.bands.get('a')!.high]).toEqual([14, 14, NaN, NaN]);
+    expect([...grid.unresolved.get('a')!]).toEqual([0, 0, 1, 1]);
     expect(unresolvedNear(grid, ['a'], 8)).toEqual(['a']);
     expect(unresolvedNear(grid, ['a'], 1)).toEqual([]);
     expect(bandNear(grid, 'a', 8)).toEqual([8, 14]); // nearest slice that has one
   });
 
   it('a group is the mean of its members per slice, with ± std or the 95 % interval of the mean', () => {
-    const grid = [{ x: 1, a: 1, b: 3 }, { x: 2, a: 2, b: null }] as unknown as Parameters<typeof addGroupRows>[0];
+    const grid: Grid = {
+      x: Float64Array.from([1, 2, 3]),
+      values: new Map([
+        ['a', Float64Array.from([1, 2, NaN])],
+        ['b', Float64Array.from([3, NaN, NaN])],
+      ]),
+      bands: new Map(),
+      unresolved: new Map(),
+    };
     addGroupRows(grid, [{ key: 'g', runs: ['a', 'b'] }], 'std');
-    expect(grid[0].g).toBe(2);
-    expect(grid[0][bandKey('g')]).toEqual([2 - Math.SQRT2, 2 + Math.SQRT2]);
-    expect(grid[1].g).toBe(2); // one member there: its value, no spread
-    expect(grid[1][bandKey('g')]).toEqual([2, 2]);
+    const g = grid.values.get('g')!;
+    const band = grid.bands.get('g')!;
+    expect(g[0]).toBe(2);
+    expect([band.low[0], band.high[0]]).toEqual([2 - Math.SQRT2, 2 + Math.SQRT2]);
+    expect(g[1]).toBe(2); // one member there: its value, no spread
+    expect([band.low[1], band.high[1]]).toEqual([2, 2]);
+    expect([g[2], band.low[2]]).toEqual([NaN, NaN]); // no member there
     addGroupRows(grid, [{ key: 'g', runs: ['a', 'b'] }], 'ci');
-    const [lo, hi] = grid[0][bandKey('g')] as [number, number];
+    const [lo, hi] = [grid.bands.get('g')!.low[0], grid.bands.get('g')!.high[0]];
     expect(hi - 2).toBeCloseTo((12.706 * Math.SQRT2) / Math.SQRT2, 9);
     expect(lo).toBeCloseTo(2 - 12.706, 9);
   });

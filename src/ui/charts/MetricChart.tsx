@@ -17,7 +17,6 @@ import { formatNumber, ordinal } from './format';
 import { MARGIN, Y_AXIS_WIDTH } from './layout';
 import {
   addGroupRows,
-  bandKey,
   bandPath,
   bucketRows,
   curveEnds,
@@ -26,12 +25,13 @@ import {
   linePath,
   linearTicks,
   logTicks,
+  pixelsX,
   PointsCache,
   bandNear,
-  unresolvedKey,
   unresolvedNear,
   valuesNear,
-  type ChartRow,
+  xValues,
+  type Grid,
   type Metric,
   type RunPoints,
 } from './series';
@@ -43,7 +43,7 @@ interface Curve {
   /** The key of the curve's values in the chart rows, and its name in the readout. */
   key: string;
   color: string;
-  /** Whether the curve has a band under it (raw values' spread, B_simple's interval, or a group's band). */
+  /** Whether the curve has a band under it (measured values' spread, B_simple's interval, or a group's band). */
   band: boolean;
   dashed: boolean;
   /** A seed group's member drawn faint under its group's mean. */
@@ -67,7 +67,7 @@ interface Bounds {
 }
 
 interface PlotProps {
-  rows: ChartRow[];
+  grid: Grid;
   curves: Curve[];
   marks: Mark[];
   bounds: Bounds;
@@ -82,12 +82,13 @@ interface PlotProps {
  * React state and re-register their data through its store on every update: with 16 runs at 10 updates a
  * second that kept the main thread ~100% busy (measured with `npm run bench` and a CPU profile).
  */
-function Curves({ rows, curves, marks, xMax }: { rows: ChartRow[]; curves: Curve[]; marks: Mark[]; xMax: number }) {
+function Curves({ grid, curves, marks, xMax }: { grid: Grid; curves: Curve[]; marks: Mark[]; xMax: number }) {
   const sx = useXAxisScale();
   const sy = useYAxisScale();
   const area = usePlotArea();
   const clipId = useId();
   if (!sx || !sy || !area) return null;
+  const xs = pixelsX(grid, sx);
   return (
     // data-x-max: the furthest x drawn (with data-first/-last on each curve, what tests read of a chart).
     <g clipPath={`url(#${CSS.escape(clipId)})`} data-x-max={xMax}>
@@ -101,14 +102,14 @@ function Curves({ rows, curves, marks, xMax }: { rows: ChartRow[]; curves: Curve
         );
       })}
       {curves.map((c) =>
-        c.band ? <path key={bandKey(c.key)} d={bandPath(rows, bandKey(c.key), sx, sy)} fill={c.color} fillOpacity={c.group ? 0.24 : 0.16} stroke="none" data-band={c.key} /> : null,
+        c.band ? <path key={`band:${c.key}`} d={bandPath(xs, grid.bands.get(c.key), sy)} fill={c.color} fillOpacity={c.group ? 0.24 : 0.16} stroke="none" data-band={c.key} /> : null,
       )}
       {curves.map((c) => {
-        const ends = curveEnds(rows, c.key);
+        const ends = curveEnds(grid, c.key);
         return (
           <path
             key={c.key}
-            d={linePath(rows, c.key, sx, sy)}
+            d={linePath(xs, grid.values.get(c.key), sy)}
             fill="none"
             stroke={c.color}
             strokeWidth={c.group ? 2.4 : c.dashed ? 1.5 : 1.8}
@@ -121,7 +122,7 @@ function Curves({ rows, curves, marks, xMax }: { rows: ChartRow[]; curves: Curve
           />
         );
       })}
-      {curves.map((c) => (c.unresolved ? <UnresolvedMarks key={unresolvedKey(c.key)} rows={rows} id={c.key} color={c.color} /> : null))}
+      {curves.map((c) => (c.unresolved ? <UnresolvedMarks key={`unresolved:${c.key}`} xs={xs} flags={grid.unresolved.get(c.key)} id={c.key} color={c.color} y={area.y} /> : null))}
     </g>
   );
 }
@@ -130,21 +131,16 @@ function Curves({ rows, curves, marks, xMax }: { rows: ChartRow[]; curves: Curve
  * Where a run's B_simple is not resolved (B_simple ≫ B), a short dash along the top of the plot in its
  * colour: the curve has a gap there, and the dash says why.
  */
-function UnresolvedMarks({ rows, id, color }: { rows: ChartRow[]; id: string; color: string }) {
-  const sx = useXAxisScale();
-  const area = usePlotArea();
-  if (!sx || !area) return null;
-  const key = unresolvedKey(id);
+function UnresolvedMarks({ xs, flags, id, color, y }: { xs: Float64Array; flags: Uint8Array | undefined; id: string; color: string; y: number }) {
   let d = '';
-  for (const row of rows) {
-    const x = row[key] === 1 ? sx(row.x) : undefined;
-    if (x !== undefined && Number.isFinite(x)) d += `M${x.toFixed(1)},${area.y + 2}v6`;
-  }
+  xs.forEach((x, i) => {
+    if (flags?.[i] === 1 && Number.isFinite(x)) d += `M${x.toFixed(1)},${y + 2}v6`;
+  });
   return d ? <path d={d} stroke={color} strokeWidth={3} data-unresolved={id} /> : null;
 }
 
 /** The chart itself, memoised: moving the cursor re-renders only the overlay, never the SVG. */
-const Plot = memo(function Plot({ rows, curves, marks, bounds, floor, logX, logY, height }: PlotProps) {
+const Plot = memo(function Plot({ grid, curves, marks, bounds, floor, logX, logY, height }: PlotProps) {
   return (
     <ResponsiveContainer width="100%" height={height}>
       <ComposedChart margin={MARGIN}>
@@ -170,7 +166,7 @@ const Plot = memo(function Plot({ rows, curves, marks, bounds, floor, logX, logY
           fontSize={11}
         />
         {floor !== null && <ReferenceLine y={floor} stroke="#6b7280" strokeDasharray="5 4" ifOverflow="extendDomain" />}
-        <Curves rows={rows} curves={curves} marks={marks} xMax={bounds.x[1]} />
+        <Curves grid={grid} curves={curves} marks={marks} xMax={bounds.x[1]} />
       </ComposedChart>
     </ResponsiveContainer>
   );
@@ -217,7 +213,7 @@ export const MetricChart = memo(function MetricChart({
   const smoothing = useView((s) => s.smoothing);
   const groupMode = useView((s) => s.groups);
   const members = useView((s) => s.members);
-  const version = useChartVersion(`chart-${name}`);
+  const version = useChartVersion();
   const runs = useExperiment((s) => s.spec.runs);
   const [hover, setHover] = useState<{ x: number; px: number } | null>(null);
   // Each curve's points, extended by the rows appended since the last redraw instead of recomputed.
@@ -226,8 +222,8 @@ export const MetricChart = memo(function MetricChart({
   const companionMetric = companion?.metric;
   const companionLabel = companion?.label;
 
-  const { rows, curves, marks, e, every } = useMemo(() => {
-    const inputs = chartInputs(runs, xAxis);
+  const { grid, curves, marks, e, every } = useMemo(() => {
+    const inputs = chartInputs(runs);
     const buckets = bucketsFor(height);
     const opts = { axis: xAxis, logX, logY, smoothing, buckets };
     const colors = curveColors(runs, inputs.map((h) => h.id));
@@ -249,27 +245,27 @@ export const MetricChart = memo(function MetricChart({
       const member = grouped.has(h.id);
       const main = cache.points(h.id, h.rows, metric, opts, h);
       points.push(main);
-      if (!member || members === 'faint') curves.push({ key: h.id, color, band: !member && (main.smooth !== null || main.bounds !== undefined), dashed: false, faint: member, unresolved: !member && !!main.unresolved?.length, interval: !member && main.bounds !== undefined });
+      if (!member || members === 'faint') curves.push({ key: h.id, color, band: !member && (main.smooth !== null || main.low !== undefined), dashed: false, faint: member, unresolved: !member && !!main.unresolved?.length, interval: !member && main.low !== undefined });
       if (companionMetric) {
         const key = `${h.id} (${companionLabel})`;
         const extra = cache.points(key, h.rows, companionMetric, opts, h);
-        if (extra.raw.length) {
+        if (extra.x.length) {
           points.push(extra);
           if (!member || members === 'faint') curves.push({ key, color, band: !member && extra.smooth !== null, dashed: true, faint: member });
         }
       }
     });
     cache.keep(new Set(points.map((p) => p.id)));
-    const rows = bucketRows(points, buckets, logX);
+    const grid = bucketRows(points, buckets, logX);
     if (mode !== null && groups.length) {
       const bands = groups.map((g) => ({ key: g.key, runs: g.runs }));
       if (companionMetric) bands.push(...groups.map((g) => ({ key: `${g.key} (${companionLabel})`, runs: g.runs.map((id) => `${id} (${companionLabel})`) })));
-      addGroupRows(rows, bands, mode);
+      addGroupRows(grid, bands, mode);
       for (const g of bands) curves.push({ key: g.key, color: colors.get(g.runs[0].replace(` (${companionLabel})`, ''))!, band: true, dashed: g.key.endsWith(`(${companionLabel})`), group: true });
     }
-    const epochs = epochSize ? epochMarks(inputs, epochSize, xAxis) : null;
+    const epochs = epochSize ? epochMarks(inputs.map((h) => ({ ...h, xs: xValues(h.rows, xAxis) })), epochSize, xAxis) : null;
     return {
-      rows,
+      grid,
       curves,
       marks: (epochs?.marks ?? []).map((m): Mark => ({ x: m.x, color: m.run === null ? '#6b7280' : (colors.get(m.run) ?? '#6b7280') })),
       every: epochs?.every ?? 1,
@@ -310,10 +306,10 @@ export const MetricChart = memo(function MetricChart({
   // Bands that are intervals (a group's, B_simple's) are read out with the value; a raw spread is not.
   const intervals = new Set(curves.filter((c) => c.band && (c.group || c.interval)).map((c) => c.key));
   const dashed = new Set(curves.filter((c) => c.dashed).map((c) => c.key));
-  const unresolved = hover ? unresolvedNear(rows, curves.filter((c) => c.unresolved).map((c) => c.key), hover.x) : [];
+  const unresolved = hover ? unresolvedNear(grid, curves.filter((c) => c.unresolved).map((c) => c.key), hover.x) : [];
   const readout = hover
     ? valuesNear(
-        rows,
+        grid,
         curves.filter((c) => !unresolved.includes(c.key)).map((c) => c.key),
         hover.x,
       ).sort((a, b) => b.y - a.y)
@@ -335,7 +331,7 @@ export const MetricChart = memo(function MetricChart({
         onPointerLeave={(event) => event.pointerType === 'mouse' && setHover(null)}
       >
         {bounds ? (
-          <Plot rows={rows} curves={curves} marks={marks} bounds={bounds} floor={floor} logX={logX} logY={logY} height={height} />
+          <Plot grid={grid} curves={curves} marks={marks} bounds={bounds} floor={floor} logX={logX} logY={logY} height={height} />
         ) : (
           <div className="chart-empty" style={{ height }}>
             {emptyText}
@@ -351,7 +347,7 @@ export const MetricChart = memo(function MetricChart({
               {readout.map((r) => (
                 <div key={r.id}>
                   <span className={dashed.has(r.id) ? 'swatch swatch-dashed' : 'swatch'} style={{ background: colors.get(r.id), borderColor: colors.get(r.id) }} /> {r.id}: {formatNumber(r.y)}
-                  {intervals.has(r.id) && bandText(bandNear(rows, r.id, hover.x))}
+                  {intervals.has(r.id) && bandText(bandNear(grid, r.id, hover.x))}
                 </div>
               ))}
               {unresolved.map((id) => (

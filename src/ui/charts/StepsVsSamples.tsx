@@ -35,7 +35,7 @@ export function StepsVsSamples() {
 
 function StepsVsSamplesBody() {
   const [text, setText] = useState('');
-  const version = useChartVersion('steps-samples');
+  const version = useChartVersion();
   const runs = useExperiment((s) => s.spec.runs);
   const inputId = useId();
 

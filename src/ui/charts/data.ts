@@ -1,58 +1,72 @@
 /**
  * The per-run inputs every live chart starts from — each run's history (a fork with its parent's rows in
- * front) and its x-values on the chosen axis — computed once per metrics update and shared by all charts,
- * so six charts cost one pass over the rows for this part, not six.
+ * front) — computed once per metrics update and shared by all charts.
  */
-import { useEffect } from 'react';
-import { create } from 'zustand';
+import { startTransition, useEffect, useState } from 'react';
 import type { MetricRow } from '../../engine/trainer';
-import type { XAxis } from '../../spec/view';
 import { useRuns } from '../stores/runs';
 import { useImports, type ImportedSet } from '../stores/imports';
-import { runHistories, xValues, type RunHistory, type RunLineage } from './series';
+import { runHistories, type RunHistory, type RunLineage } from './series';
 
-export type ChartInput = RunHistory & { xs: number[] };
-
-let cached: { metrics: Record<string, MetricRow[]>; version: number; runs: RunLineage[]; axis: XAxis; imports: ImportedSet[]; inputs: ChartInput[] } | null = null;
+let cached: { metrics: Record<string, MetricRow[]>; version: number; runs: RunLineage[]; imports: ImportedSet[]; histories: RunHistory[] } | null = null;
 
 /**
- * Every run's history and x-values, from the metrics as they are now. The last result is reused while the
- * metrics (object and `useRuns`'s version, which changes whenever rows are appended in place), runs and
- * axis are the same.
+ * Every run's history, from the metrics as they are now. The last result is reused while the metrics
+ * (object and `useRuns`'s version, which changes whenever rows are appended in place) and runs are the same.
  */
-export function chartInputs(runs: RunLineage[], axis: XAxis): ChartInput[] {
+export function chartInputs(runs: RunLineage[]): RunHistory[] {
   const { metrics, version } = useRuns.getState();
   const imports = useImports.getState().sets;
-  if (cached && cached.metrics === metrics && cached.version === version && cached.runs === runs && cached.axis === axis && cached.imports === imports) return cached.inputs;
+  if (cached && cached.metrics === metrics && cached.version === version && cached.runs === runs && cached.imports === imports) return cached.histories;
   // Imported runs (stores/imports.ts) come after the live ones.
   const histories = [...runHistories(runs, metrics), ...imports.flatMap((set) => runHistories(set.lineage, set.metrics))];
-  const inputs = histories.map((h) => ({ ...h, xs: xValues(h.rows, axis) }));
-  cached = { metrics, version, runs, axis, imports, inputs };
-  return inputs;
+  cached = { metrics, version, runs, imports, histories };
+  return histories;
 }
 
 /**
  * When the charts redraw. The worker reports up to 10 times a second; redrawing every chart (recharts' axes
  * and our paths, seven charts) on each report kept the main thread busy most of the time on a 2-core
  * machine, in tasks of 200 ms and more that froze hovering. So the charts follow one clock instead: a tick
- * brings each chart, one per task (so input and painting get in between), to the newest metrics version;
- * the next tick comes `interval` ms after the last began, where the interval is 4× what the redraws of the
- * last tick took (charts then take at most about a fifth of the main thread), between 100 ms and 2 s.
- * (A deferred, interruptible render was tried first: the table's 10-per-second updates kept restarting it.)
+ * brings each chart, one after the other, to the newest metrics version; the next tick comes `interval` ms
+ * after the last began, where the interval is 4× what the redraws of the last tick took (charts then take
+ * at most about a fifth of the main thread), between 100 ms and 2 s.
+ * Each chart's redraw is a transition: React renders it in slices of a few milliseconds with input and
+ * painting in between, so one chart's redraw is no longer one long task (a 16-run sweep in seed groups made
+ * tasks of 50–80 ms). One chart at a time, because a transition over all of them took long enough that the
+ * run table's 10-per-second updates kept interrupting and restarting it.
  */
 const MIN_INTERVAL = 100;
 const MAX_INTERVAL = 2000;
 const COST_FACTOR = 4;
 
-const useChartClock = create<{ versions: Record<string, number> }>(() => ({ versions: {} }));
+/** A chart on the page: the version it has drawn, and how to bring it to another. */
+class Slot {
+  drawn = -1;
+  constructor(readonly draw: (version: number) => void) {}
 
-/** The charts on the page, in mount order: each redraws in its own task of a tick. */
-const charts = new Set<string>();
+  /** The chart has committed `version`: the clock goes on to the next chart. */
+  committed(version: number): void {
+    this.drawn = version;
+    if (awaited?.slot === this && awaited.version === version) awaited.done();
+  }
+
+  /** The chart has left the page. */
+  left(): void {
+    slots.delete(this);
+    if (awaited?.slot === this) awaited.done();
+  }
+}
+
+/** The charts on the page, in mount order. */
+const slots = new Set<Slot>();
 let interval = MIN_INTERVAL;
 let lastTick = -Infinity;
 let drawnVersion = -1;
 let timer: ReturnType<typeof setTimeout> | null = null;
 let ticking = false;
+/** The chart being redrawn in this tick, and what to do once it has drawn (or left the page). */
+let awaited: { slot: Slot; version: number; done: () => void } | null = null;
 
 function schedule() {
   if (timer !== null || ticking || useRuns.getState().version === drawnVersion) return;
@@ -64,24 +78,31 @@ function tick() {
   ticking = true;
   lastTick = performance.now();
   const version = useRuns.getState().version;
-  const queue = [...charts];
+  const queue = [...slots];
   let cost = 0;
   const next = () => {
-    const chart = queue.shift();
-    if (chart === undefined) {
+    const slot = queue.shift();
+    if (slot === undefined) {
       ticking = false;
       drawnVersion = version;
       interval = Math.min(MAX_INTERVAL, Math.max(MIN_INTERVAL, COST_FACTOR * cost));
       return schedule();
     }
+    if (!slots.has(slot) || slot.drawn === version) return next();
     const t0 = performance.now();
-    useChartClock.setState((s) => ({ versions: { ...s.versions, [chart]: version } }));
-    // The store update renders synchronously (useSyncExternalStore, flushed in a microtask): by the next
-    // task, this chart's redraw is done.
-    setTimeout(() => {
-      cost += performance.now() - t0;
-      next();
-    }, 0);
+    awaited = {
+      slot,
+      version,
+      done: () => {
+        awaited = null;
+        // The cost runs to the next task: it takes in what the commit set off (recharts' own updates).
+        setTimeout(() => {
+          cost += performance.now() - t0;
+          next();
+        }, 0);
+      },
+    };
+    startTransition(() => slot.draw(version));
   };
   next();
 }
@@ -89,15 +110,16 @@ function tick() {
 useRuns.subscribe(schedule);
 
 /**
- * The metrics version `chart` draws (-1 before its first tick): the memo key of anything it computes from
- * the metrics. Each chart (a unique name) redraws in its own task.
+ * The metrics version this chart draws (-1 before its first tick): the memo key of anything it computes
+ * from the metrics.
  */
-export function useChartVersion(chart: string): number {
+export function useChartVersion(): number {
+  const [version, setVersion] = useState(-1);
+  const [slot] = useState(() => new Slot(setVersion));
   useEffect(() => {
-    charts.add(chart);
-    return () => {
-      charts.delete(chart);
-    };
-  }, [chart]);
-  return useChartClock((s) => s.versions[chart] ?? -1);
+    slots.add(slot);
+    return () => slot.left();
+  }, [slot]);
+  useEffect(() => slot.committed(version), [slot, version]);
+  return version;
 }

@@ -1,16 +1,11 @@
 /**
  * Turning metric rows into what a chart draws: the chosen x-axis, TensorBoard's debiased EMA smoothing,
  * and one shared grid of x-buckets for all runs, so 16 runs × 10,000 steps stay cheap to draw in SVG.
- * Pure functions: no React, unit-tested.
+ * Pure functions (and one cache of points between redraws): no React, unit-tested.
  */
 import type { MetricRow } from '../../engine/trainer';
 import type { XAxis } from '../../spec/view';
 import { meanBand, type BandMode } from '../../engine/groups';
-
-export interface Point {
-  x: number;
-  y: number;
-}
 
 /** The x-coordinate of each row: steps, samples, Σ η over steps so far, or seconds of compute. */
 export function xValues(rows: MetricRow[], axis: XAxis): number[] {
@@ -118,16 +113,42 @@ export interface SeriesOptions {
   buckets: number;
 }
 
-/** A run's points for a metric: the measured values and, for a noisy per-step metric, the smoothed curve. */
+/**
+ * A run's points for a metric, as columns: the i-th point is (x[i], y[i]). Columns of numbers, not an
+ * object per point: 16 runs × 10,000 steps on seven charts would otherwise be millions of small objects,
+ * and the garbage collector's pauses in the middle of a redraw were what made the page's long tasks.
+ */
 export interface RunPoints {
   id: string;
-  raw: Point[];
-  /** null when the metric is drawn as measured (see SMOOTHED_METRICS, or smoothing off). */
-  smooth: Point[] | null;
-  /** An interval per raw point (B_simple's), drawn as the band instead of the raw values' spread. */
-  bounds?: Array<[number, number]>;
+  x: Float64Array;
+  /** The measured values. */
+  y: Float64Array;
+  /** The smoothed curve; null when the metric is drawn as measured (see SMOOTHED_METRICS, or smoothing off). */
+  smooth: Float64Array | null;
+  /** An interval per point (B_simple's), drawn as the band instead of the measured values' spread. */
+  low?: Float64Array;
+  high?: Float64Array;
   /** x of the rows where B_simple is not resolved (B_simple ≫ B). */
   unresolved?: number[];
+}
+
+/** A column of numbers that grows by doubling, read as a view of what it holds. */
+class Column {
+  private data = new Float64Array(64);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Float64Array(2 * this.data.length);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+
+  from(start: number): Float64Array {
+    return this.data.subarray(start, this.length);
+  }
 }
 
 /** One run's points so far: extended row by row as rows are appended (rows only ever grow at the end). */
@@ -135,12 +156,16 @@ interface PointsState {
   /** Rows consumed, and the last of them (to see that the rows are still the same history). */
   rows: number;
   last: MetricRow | undefined;
-  raw: Point[];
-  smooth: Point[] | null;
-  bounds?: Array<[number, number]>;
+  x: Column;
+  y: Column;
+  smooth: Column | null;
+  low?: Column;
+  high?: Column;
   unresolved?: number[];
   /** Index of the last point before a fork's own rows. */
   lead: number;
+  /** Σ η over the rows consumed (the lrSteps axis). */
+  lrSum: number;
   /** The debiased EMA's accumulator and count. */
   acc: number;
   n: number;
@@ -149,7 +174,32 @@ interface PointsState {
 function newState(metric: Metric, opts: SeriesOptions): PointsState {
   const noise = NOISE_SCALE_METRICS.has(metric);
   const smoothed = !noise && SMOOTHED_METRICS.has(metric) && opts.smoothing > 0;
-  return { rows: 0, last: undefined, raw: [], smooth: smoothed ? [] : null, ...(noise ? { bounds: [], unresolved: [] } : {}), lead: 0, acc: 0, n: 0 };
+  return {
+    rows: 0,
+    last: undefined,
+    x: new Column(),
+    y: new Column(),
+    smooth: smoothed ? new Column() : null,
+    ...(noise ? { low: new Column(), high: new Column(), unresolved: [] } : {}),
+    lead: 0,
+    lrSum: 0,
+    acc: 0,
+    n: 0,
+  };
+}
+
+/** A row's x on the axis (as xValues), carrying Σ η in the state. */
+function xOf(row: MetricRow, axis: XAxis, state: PointsState): number {
+  switch (axis) {
+    case 'step':
+      return row.step;
+    case 'samples':
+      return row.samples;
+    case 'time':
+      return row.wallMs / 1000;
+    case 'lrSteps':
+      return (state.lrSum += row.lr);
+  }
 }
 
 /**
@@ -157,26 +207,29 @@ function newState(metric: Metric, opts: SeriesOptions): PointsState {
  * on the previous value, divided by (1 − weightⁿ) so the first points are not pulled towards zero; it
  * continues from where the last call stopped.
  */
-function extend(state: PointsState, rows: MetricRow[], xs: number[], metric: Metric, opts: SeriesOptions, start: number): void {
+function extend(state: PointsState, rows: MetricRow[], metric: Metric, opts: SeriesOptions, start: number): void {
   const w = opts.smoothing;
   for (let i = state.rows; i < rows.length; i++) {
     const row = rows[i];
-    if (state.unresolved && row.noiseUnresolved && i >= start && !(opts.logX && xs[i] <= 0)) state.unresolved.push(xs[i]);
+    const x = xOf(row, opts.axis, state);
+    if (state.unresolved && row.noiseUnresolved && i >= start && !(opts.logX && x <= 0)) state.unresolved.push(x);
     const y = metricValue(row, metric);
     if (y === undefined || !Number.isFinite(y)) continue;
-    if ((opts.logX && xs[i] <= 0) || (opts.logY && y <= 0)) continue;
-    if (i < start) state.lead = state.raw.length;
-    state.raw.push({ x: xs[i], y });
+    if ((opts.logX && x <= 0) || (opts.logY && y <= 0)) continue;
+    if (i < start) state.lead = state.x.length;
+    state.x.push(x);
+    state.y.push(y);
     if (state.smooth) {
       state.acc = state.acc * w + (1 - w) * y;
       state.n++;
-      state.smooth.push({ x: xs[i], y: state.acc / (1 - w ** state.n) });
+      state.smooth.push(state.acc / (1 - w ** state.n));
     }
-    if (state.bounds) {
+    if (state.low && state.high) {
       // Without an interval (its first measurements), the band is the point itself; on a log axis a lower
       // bound at 0 is drawn at a thousandth of the value.
       const [lo, hi] = metricInterval(row, metric) ?? [y, y];
-      state.bounds.push([opts.logY ? Math.max(lo, y / 1000) : lo, hi]);
+      state.low.push(opts.logY ? Math.max(lo, y / 1000) : lo);
+      state.high.push(hi);
     }
   }
   state.rows = rows.length;
@@ -184,9 +237,8 @@ function extend(state: PointsState, rows: MetricRow[], xs: number[], metric: Met
 }
 
 function output(id: string, s: PointsState): RunPoints {
-  const cut = <T>(a: T[]) => (s.lead ? a.slice(s.lead) : a);
-  const points: RunPoints = { id, raw: cut(s.raw), smooth: s.smooth && cut(s.smooth) };
-  if (s.bounds) Object.assign(points, { bounds: cut(s.bounds), unresolved: s.unresolved });
+  const points: RunPoints = { id, x: s.x.from(s.lead), y: s.y.from(s.lead), smooth: s.smooth && s.smooth.from(s.lead) };
+  if (s.low && s.high) Object.assign(points, { low: s.low.from(s.lead), high: s.high.from(s.lead), unresolved: s.unresolved });
   return points;
 }
 
@@ -194,12 +246,11 @@ function output(id: string, s: PointsState): RunPoints {
  * One run's points. Noisy per-step metrics (SMOOTHED_METRICS) are smoothed; the rest are drawn as
  * measured. Points a log axis cannot show are dropped. With a fork's history (`history.start` > 0) the
  * x-values and the smoothing run over the whole history, and the points kept are the fork's own plus the
- * last one before it (the parent's value where the branch leaves). `history.xs`, when given, are the rows'
- * x-values on `opts.axis` (computed once for all charts).
+ * last one before it (the parent's value where the branch leaves).
  */
-export function runPoints(id: string, rows: MetricRow[], metric: Metric, opts: SeriesOptions, history: { xs?: number[]; start?: number } = {}): RunPoints {
+export function runPoints(id: string, rows: MetricRow[], metric: Metric, opts: SeriesOptions, history: { start?: number } = {}): RunPoints {
   const state = newState(metric, opts);
-  extend(state, rows, history.xs ?? xValues(rows, opts.axis), metric, opts, history.start ?? 0);
+  extend(state, rows, metric, opts, history.start ?? 0);
   return output(id, state);
 }
 
@@ -211,13 +262,13 @@ export function runPoints(id: string, rows: MetricRow[], metric: Metric, opts: S
 export class PointsCache {
   private states = new Map<string, { key: string; state: PointsState }>();
 
-  points(id: string, rows: MetricRow[], metric: Metric, opts: SeriesOptions, history: { xs?: number[]; start?: number } = {}): RunPoints {
+  points(id: string, rows: MetricRow[], metric: Metric, opts: SeriesOptions, history: { start?: number } = {}): RunPoints {
     const start = history.start ?? 0;
     const key = `${metric}|${opts.axis}|${opts.logX}|${opts.logY}|${opts.smoothing}|${start}`;
     let entry = this.states.get(id);
     const stale = !entry || entry.key !== key || entry.state.rows > rows.length || (entry.state.rows > 0 && rows[entry.state.rows - 1] !== entry.state.last);
     if (stale) this.states.set(id, (entry = { key, state: newState(metric, opts) }));
-    extend(entry!.state, rows, history.xs ?? xValues(rows, opts.axis), metric, opts, start);
+    extend(entry!.state, rows, metric, opts, start);
     return output(id, entry!.state);
   }
 
@@ -268,191 +319,223 @@ function niceAtLeast(v: number): number {
   return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= v - 1e-9) ?? 10 * power;
 }
 
-/** A row of chart data at one x: per run, `id` is the drawn value and `id~` the [min, max] of raw values. */
-export type ChartRow = { x: number } & Record<string, number | [number, number] | null>;
+/**
+ * What a chart draws, on one shared grid of x-slices: per curve (a run's key, a group's) its value in each
+ * slice, NaN where it has none, and its band's low and high edges. Columns, like RunPoints: a redraw makes a
+ * few typed arrays per curve instead of an object with a key per curve for every slice.
+ */
+export interface Grid {
+  /** Each slice's x. */
+  x: Float64Array;
+  values: Map<string, Float64Array>;
+  bands: Map<string, { low: Float64Array; high: Float64Array }>;
+  /** Per run: 1 in the slices where its B_simple is not resolved. */
+  unresolved: Map<string, Uint8Array>;
+}
 
-export const bandKey = (id: string) => `${id}~`;
-/** Set (1) in a slice where the run's B_simple is not resolved. */
-export const unresolvedKey = (id: string) => `${id}!`;
+const emptyGrid = (): Grid => ({ x: new Float64Array(0), values: new Map(), bands: new Map(), unresolved: new Map() });
 
 /**
  * Puts every run on one shared grid of `buckets` equal slices of the x-range (in log space for a log axis):
- * per slice, each run's mean drawn value and the [min, max] of its raw values. The cost of drawing is then
- * fixed by the bucket count, not the number of steps, and the faint band shows the spread of the noisy
- * measurements at any density. A run with no point in a slice has null there.
+ * per slice, each run's mean drawn value and the [min, max] of its measured values. The cost of drawing is
+ * then fixed by the bucket count, not the number of steps, and the faint band shows the spread of the noisy
+ * measurements at any density.
  */
-export function bucketRows(runs: RunPoints[], buckets: number, logX: boolean): ChartRow[] {
+export function bucketRows(runs: RunPoints[], buckets: number, logX: boolean): Grid {
   const e = pointsExtent(runs);
-  if (!e) return [];
+  if (!e) return emptyGrid();
   const f = logX ? Math.log : (v: number) => v;
   const finv = logX ? Math.exp : (v: number) => v;
   const lo = f(e.x[0]);
   const span = f(e.x[1]) - lo;
   const n = span > 0 ? buckets : 1;
-  const bucketOf = (x: number) => (span > 0 ? Math.min(n - 1, Math.floor(((f(x) - lo) / span) * n)) : 0);
-  const rows: ChartRow[] = Array.from({ length: n }, (_, b) => ({ x: span > 0 ? finv(lo + ((b + 0.5) / n) * span) : e.x[0] }) as ChartRow);
+  const grid: Grid = { x: new Float64Array(n), values: new Map(), bands: new Map(), unresolved: new Map() };
+  for (let b = 0; b < n; b++) grid.x[b] = span > 0 ? finv(lo + ((b + 0.5) / n) * span) : e.x[0];
+  // The slices' edges in x, so a point finds its slice by comparisons (points come in x order, so the walk
+  // from the last point's slice is short) rather than a logarithm per point.
+  const edges = new Float64Array(n + 1);
+  for (let b = 0; b <= n; b++) edges[b] = finv(lo + (b / n) * span);
+  let at = 0;
+  const sliceOf = (x: number) => {
+    while (at > 0 && x < edges[at]) at--;
+    while (at < n - 1 && x >= edges[at + 1]) at++;
+    return at;
+  };
   for (const run of runs) {
-    const drawn = run.smooth ?? run.raw;
+    const drawn = run.smooth ?? run.y;
     const sum = new Float64Array(n);
     const count = new Uint32Array(n);
-    for (const p of drawn) {
-      const b = bucketOf(p.x);
-      sum[b] += p.y;
+    const banded = run.smooth !== null || run.low !== undefined;
+    const low = new Float64Array(n).fill(banded && !run.low ? Infinity : 0);
+    const high = new Float64Array(n).fill(banded && !run.low ? -Infinity : 0);
+    at = 0;
+    for (let i = 0; i < run.x.length; i++) {
+      const b = sliceOf(run.x[i]);
+      sum[b] += drawn[i];
       count[b]++;
-    }
-    const min = new Float64Array(n).fill(Infinity);
-    const max = new Float64Array(n).fill(-Infinity);
-    if (run.smooth) {
-      for (const p of run.raw) {
-        const b = bucketOf(p.x);
-        min[b] = Math.min(min[b], p.y);
-        max[b] = Math.max(max[b], p.y);
+      if (run.low && run.high) {
+        // An interval per point (B_simple's): the band is the mean of the bounds in the slice.
+        low[b] += run.low[i];
+        high[b] += run.high[i];
+      } else if (run.smooth) {
+        low[b] = Math.min(low[b], run.y[i]);
+        high[b] = Math.max(high[b], run.y[i]);
       }
     }
-    // An interval per point (B_simple's): the band is the mean of the bounds in the slice.
-    const bounds = run.bounds;
-    if (bounds) {
-      min.fill(0);
-      max.fill(0);
-      run.raw.forEach((p, i) => {
-        const b = bucketOf(p.x);
-        min[b] += bounds[i][0] / count[b];
-        max[b] += bounds[i][1] / count[b];
-      });
-    }
-    const banded = run.smooth !== null || bounds !== undefined;
+    const values = new Float64Array(n);
     for (let b = 0; b < n; b++) {
-      rows[b][run.id] = count[b] ? sum[b] / count[b] : null;
-      if (banded) rows[b][bandKey(run.id)] = count[b] ? [min[b], max[b]] : null;
+      values[b] = count[b] ? sum[b] / count[b] : NaN;
+      if (run.low && count[b]) [low[b], high[b]] = [low[b] / count[b], high[b] / count[b]];
+      if (!count[b]) low[b] = high[b] = NaN;
     }
+    grid.values.set(run.id, values);
+    if (banded) grid.bands.set(run.id, { low, high });
     if (run.unresolved?.length) {
       const flagged = new Uint8Array(n);
-      for (const x of run.unresolved) flagged[bucketOf(x)] = 1;
+      at = 0;
+      for (const x of run.unresolved) flagged[sliceOf(x)] = 1;
       // A slice is "not resolved" for the run when it has no value there but unresolved rows.
-      for (let b = 0; b < n; b++) if (flagged[b] && !count[b]) rows[b][unresolvedKey(run.id)] = 1;
+      for (let b = 0; b < n; b++) if (count[b]) flagged[b] = 0;
+      grid.unresolved.set(run.id, flagged);
     }
   }
   // The last slice's centre can lie past the newest point; pin it there so curves end where data ends.
-  rows[n - 1].x = Math.min(rows[n - 1].x, e.x[1]);
-  return rows;
+  grid.x[n - 1] = Math.min(grid.x[n - 1], e.x[1]);
+  return grid;
 }
 
 /**
  * Seed groups drawn as their mean with a band: per slice, the members' drawn values' mean (key `group.key`)
- * and its band (± std or 95 % interval of the mean, `bandKey(group.key)`), where at least one member has a
- * value. Works on the bucketed rows, so its cost is buckets × runs whatever the number of steps.
+ * and its band (± std or 95 % interval of the mean), where at least one member has a value. Works on the
+ * grid, so its cost is slices × runs whatever the number of steps.
  */
-export function addGroupRows(rows: ChartRow[], groups: ReadonlyArray<{ key: string; runs: readonly string[] }>, mode: BandMode): void {
+export function addGroupRows(grid: Grid, groups: ReadonlyArray<{ key: string; runs: readonly string[] }>, mode: BandMode): void {
+  const n = grid.x.length;
   const values: number[] = [];
-  for (const row of rows) {
-    for (const g of groups) {
+  for (const g of groups) {
+    const members = g.runs.flatMap((id) => grid.values.get(id) ?? []);
+    const mean = new Float64Array(n);
+    const low = new Float64Array(n);
+    const high = new Float64Array(n);
+    for (let b = 0; b < n; b++) {
       values.length = 0;
-      for (const id of g.runs) {
-        const v = row[id];
-        if (typeof v === 'number') values.push(v);
-      }
+      for (const m of members) values.push(m[b]);
       const band = meanBand(values, mode);
-      row[g.key] = band ? band.mean : null;
-      row[bandKey(g.key)] = band ? [band.low, band.high] : null;
+      [mean[b], low[b], high[b]] = band ? [band.mean, band.low, band.high] : [NaN, NaN, NaN];
     }
+    grid.values.set(g.key, mean);
+    grid.bands.set(g.key, { low, high });
   }
+}
+
+/** The index of the slice nearest to `x` among those where `has` holds, or -1. */
+function nearestWith(grid: Grid, x: number, has: (i: number) => boolean): number {
+  const n = grid.x.length;
+  if (!n) return -1;
+  const at = nearestIndex(grid.x, x);
+  for (let d = 0; d < n; d++) {
+    if (at - d >= 0 && has(at - d)) return at - d;
+    if (at + d < n && has(at + d)) return at + d;
+  }
+  return -1;
 }
 
 /** A curve's band in the slice nearest to `x` that has one. */
-export function bandNear(rows: ChartRow[], key: string, x: number): [number, number] | null {
-  if (!rows.length) return null;
-  const at = nearestIndex(rows, x);
-  for (let d = 0; d < rows.length; d++) {
-    for (const i of [at - d, at + d]) {
-      const v = rows[i]?.[bandKey(key)];
-      if (Array.isArray(v)) return v;
-    }
-  }
-  return null;
+export function bandNear(grid: Grid, key: string, x: number): [number, number] | null {
+  const band = grid.bands.get(key);
+  if (!band) return null;
+  const i = nearestWith(grid, x, (j) => !Number.isNaN(band.low[j]));
+  return i < 0 ? null : [band.low[i], band.high[i]];
 }
 
 /** The ids flagged "not resolved" in the slice nearest to `x`. */
-export function unresolvedNear(rows: ChartRow[], ids: string[], x: number): string[] {
-  if (!rows.length) return [];
-  const row = rows[nearestIndex(rows, x)];
-  return ids.filter((id) => row[unresolvedKey(id)] === 1);
+export function unresolvedNear(grid: Grid, ids: string[], x: number): string[] {
+  if (!grid.x.length) return [];
+  const i = nearestIndex(grid.x, x);
+  return ids.filter((id) => grid.unresolved.get(id)?.[i] === 1);
 }
 
-/** Each run's value in the row nearest to `x` that has one (rows sorted by x). */
-export function valuesNear(rows: ChartRow[], ids: string[], x: number): Array<{ id: string; y: number }> {
-  if (!rows.length) return [];
-  const at = nearestIndex(rows, x);
+/** Each curve's value in the slice nearest to `x` that has one. */
+export function valuesNear(grid: Grid, ids: string[], x: number): Array<{ id: string; y: number }> {
   return ids.flatMap((id) => {
-    for (let d = 0; d < rows.length; d++) {
-      for (const i of [at - d, at + d]) {
-        const v = rows[i]?.[id];
-        if (typeof v === 'number') return [{ id, y: v }];
-      }
-    }
-    return [];
+    const values = grid.values.get(id);
+    const i = values ? nearestWith(grid, x, (j) => !Number.isNaN(values[j])) : -1;
+    return i < 0 ? [] : [{ id, y: values![i] }];
   });
 }
 
-function nearestIndex(points: { x: number }[], x: number): number {
+function nearestIndex(xs: ArrayLike<number>, x: number): number {
   let lo = 0;
-  let hi = points.length - 1;
+  let hi = xs.length - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (points[mid].x < x) lo = mid;
+    if (xs[mid] < x) lo = mid;
     else hi = mid;
   }
-  return Math.abs(points[lo].x - x) <= Math.abs(points[hi].x - x) ? lo : hi;
+  return Math.abs(xs[lo] - x) <= Math.abs(xs[hi] - x) ? lo : hi;
 }
 
 /**
- * The first and last drawn values of a curve (its leftmost and rightmost buckets with a value), or null.
+ * The first and last drawn values of a curve (its leftmost and rightmost slices with a value), or null.
  * The chart puts them on the curve's path (data-first, data-last) so tests read what is drawn, not a hover.
  */
-export function curveEnds(rows: ChartRow[], key: string): { first: number; last: number } | null {
-  const values = rows.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
-  return values.length ? { first: values[0], last: values[values.length - 1] } : null;
+export function curveEnds(grid: Grid, key: string): { first: number; last: number } | null {
+  const values = grid.values.get(key);
+  if (!values) return null;
+  const first = values.findIndex((v) => !Number.isNaN(v));
+  if (first < 0) return null;
+  const last = values.findLastIndex((v) => !Number.isNaN(v));
+  return { first: values[first], last: values[last] };
 }
 
 type Scale = (v: number) => number | undefined;
 
+/** The slices' x in pixels (NaN outside the scale's domain): computed once per chart, shared by its curves. */
+export function pixelsX(grid: Grid, sx: Scale): Float64Array {
+  return grid.x.map((x) => sx(x) ?? NaN);
+}
+
+/** A pixel coordinate rounded to 0.1 px: shorter paths, and no visible difference. */
+const px = (v: number) => Math.round(v * 10) / 10;
+
 /**
- * An SVG path through one run's values (`key`) in the rows, skipping rows where it has none, so a sparse
- * curve (the held-out loss) is drawn connected. Coordinates are rounded to 0.1 px.
+ * An SVG path through a curve's values in the slices (x in pixels, from pixelsX), skipping slices where it
+ * has none, so a sparse curve (the held-out loss) is drawn connected.
  */
-export function linePath(rows: ChartRow[], key: string, sx: Scale, sy: Scale): string {
+export function linePath(xs: Float64Array, values: Float64Array | undefined, sy: Scale): string {
   let d = '';
-  for (const row of rows) {
-    const v = row[key];
-    if (typeof v !== 'number') continue;
-    const x = sx(row.x);
-    const y = sy(v);
-    if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y)) continue;
-    d += `${d ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
+  if (!values) return d;
+  for (let i = 0; i < xs.length; i++) {
+    const y = Number.isNaN(values[i]) ? undefined : sy(values[i]);
+    if (y === undefined || !Number.isFinite(y) || !Number.isFinite(xs[i])) continue;
+    d += `${d ? 'L' : 'M'}${px(xs[i])},${px(y)}`;
   }
   return d;
 }
 
-/** A closed SVG path around the [min, max] band (`key`), one polygon per stretch of rows that have one. */
-export function bandPath(rows: ChartRow[], key: string, sx: Scale, sy: Scale): string {
+/** A closed SVG path around a band (x in pixels), one polygon per stretch of slices that have one. */
+export function bandPath(xs: Float64Array, band: { low: Float64Array; high: Float64Array } | undefined, sy: Scale): string {
   let d = '';
-  let stretch: Array<[number, number, number]> = [];
-  const close = () => {
-    if (stretch.length) {
-      const upper = stretch.map(([x, , hi]) => `${x.toFixed(1)},${hi.toFixed(1)}`);
-      const lower = stretch.reverse().map(([x, lo]) => `${x.toFixed(1)},${lo.toFixed(1)}`);
-      d += `M${upper.join('L')}L${lower.join('L')}Z`;
+  if (!band) return d;
+  let first = -1;
+  const close = (end: number) => {
+    if (first < 0) return;
+    let upper = '';
+    let lower = '';
+    for (let i = first; i < end; i++) {
+      upper += `${i > first ? 'L' : 'M'}${px(xs[i])},${px(sy(band.high[i])!)}`;
+      lower = `L${px(xs[i])},${px(sy(band.low[i])!)}${lower}`;
     }
-    stretch = [];
+    d += `${upper}${lower}Z`;
+    first = -1;
   };
-  for (const row of rows) {
-    const band = row[key];
-    const x = sx(row.x);
-    const lo = Array.isArray(band) ? sy(band[0]) : undefined;
-    const hi = Array.isArray(band) ? sy(band[1]) : undefined;
-    if (x === undefined || lo === undefined || hi === undefined || ![x, lo, hi].every(Number.isFinite)) close();
-    else stretch.push([x, lo, hi]);
+  for (let i = 0; i < xs.length; i++) {
+    const lo = Number.isNaN(band.low[i]) ? undefined : sy(band.low[i]);
+    const hi = Number.isNaN(band.high[i]) ? undefined : sy(band.high[i]);
+    if (lo === undefined || hi === undefined || !Number.isFinite(xs[i]) || !Number.isFinite(lo) || !Number.isFinite(hi)) close(i);
+    else if (first < 0) first = i;
   }
-  close();
+  close(xs.length);
   return d;
 }
 
@@ -487,28 +570,19 @@ export function logTicks(min: number, max: number): number[] {
 
 /**
  * The extent of the runs' points, its x-range widened to the rows where B_simple is not resolved (they have
- * no y, but the chart must reach them to say so).
+ * no y, but the chart must reach them to say so); null when there are none.
  */
 export function pointsExtent(runs: RunPoints[]): { x: [number, number]; y: [number, number] } | null {
-  const e = extent(runs.map((r) => r.raw));
-  if (!e) return null;
-  for (const r of runs) for (const x of r.unresolved ?? []) e.x = [Math.min(e.x[0], x), Math.max(e.x[1], x)];
-  return e;
-}
-
-/** [min, max] of all points' x and y, or null when there are none. */
-export function extent(series: Point[][]): { x: [number, number]; y: [number, number] } | null {
-  let x0 = Infinity;
-  let x1 = -Infinity;
-  let y0 = Infinity;
-  let y1 = -Infinity;
-  for (const points of series) {
-    for (const p of points) {
-      x0 = Math.min(x0, p.x);
-      x1 = Math.max(x1, p.x);
-      y0 = Math.min(y0, p.y);
-      y1 = Math.max(y1, p.y);
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const r of runs) {
+    for (let i = 0; i < r.x.length; i++) {
+      x0 = Math.min(x0, r.x[i]);
+      x1 = Math.max(x1, r.x[i]);
+      y0 = Math.min(y0, r.y[i]);
+      y1 = Math.max(y1, r.y[i]);
     }
   }
-  return x0 <= x1 ? { x: [x0, x1], y: [y0, y1] } : null;
+  if (!(x0 <= x1)) return null;
+  for (const r of runs) for (const x of r.unresolved ?? []) [x0, x1] = [Math.min(x0, x), Math.max(x1, x)];
+  return { x: [x0, x1], y: [y0, y1] };
 }

@@ -17,7 +17,7 @@ export function VerdictPanel() {
   const ladders = useRuns((s) => s.ladders);
   const probe = useRuns((s) => s.probe);
   // Recomputed on the charts' clock, not on every metrics message.
-  const version = useChartVersion('verdicts');
+  const version = useChartVersion();
   const facts = useMemo(() => {
     if (!probe) return [];
     const inputs = { spec, ladders: new Map(Object.entries(ladders)), shape: probe.shape, targetRms: probe.targetRms ?? undefined };
