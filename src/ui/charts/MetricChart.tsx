@@ -40,7 +40,7 @@ import {
 const bucketsFor = (height: number) => (height < 200 ? 100 : 200);
 
 interface Curve {
-  /** The key of the curve's values in the chart rows, and its name in the readout. */
+  /** The key of the curve's values in the chart's grid, and its name in the readout. */
   key: string;
   color: string;
   /** Whether the curve has a band under it (measured values' spread, B_simple's interval, or a group's band). */
