@@ -24,11 +24,16 @@ interface Outcome {
 }
 
 function cli(...args: string[]): Promise<Outcome> {
+  return cliWith({}, ...args);
+}
+
+/** The runner with these environment variables (VITE_PUBLIC_URL unset unless given). */
+function cliWith(env: Record<string, string>, ...args: string[]): Promise<Outcome> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'src/cli/experiment.ts', ...args],
-      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, VITE_PUBLIC_URL: '', ...env } },
       (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });
@@ -80,6 +85,15 @@ describe('experiment CLI', () => {
     if (!decoded.ok) throw new Error(decoded.error);
     expect(decoded.state.spec).toEqual(parsedSpec());
     expect(decoded.state.autorun).toBe(false);
+  });
+  it('--link points at the hosted lab when VITE_PUBLIC_URL names it, and refuses a bad one', async () => {
+    const hosted = await cliWith({ VITE_PUBLIC_URL: 'https://example.org/lab/' }, specFile, '--link');
+    expect(hosted.code, hosted.stderr).toBe(0);
+    expect(hosted.stdout.trim()).toBe(link.replace('http://127.0.0.1:5173/', 'https://example.org/lab/'));
+    const bad = await cliWith({ VITE_PUBLIC_URL: 'lab/' }, specFile, '--link');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('VITE_PUBLIC_URL "lab/" is not an absolute URL');
+    expect(bad.stdout).toBe('');
   });
 
   it('runs a link to completion and writes the documented JSON; a rerun gives identical numbers', async () => {

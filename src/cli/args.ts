@@ -41,7 +41,8 @@ Options:
   --shard I/N          train only the I-th of N shares of the runs (1 ≤ I ≤ N; a fork stays with its
                        parent); the file keeps what \`npm run merge\` needs to combine the N shards
   --data FILE.txt      your own text for a text task that names "upload:FILE.txt" (repeatable)
-  --link               print the experiment's lab link instead of running it
+  --link               print the experiment's lab link instead of running it (on VITE_PUBLIC_URL
+                       when set, else http://127.0.0.1:5173/)
   --list-presets       print the preset names, one per line
   -h, --help           print this help
 

@@ -5,6 +5,7 @@
  */
 import { defaultView } from '../spec/view';
 import { linkUrl } from '../spec/link';
+import { checkPublicUrl } from '../spec/publicUrl';
 import { PRESETS } from '../spec/presets';
 import type { RunProgress } from '../engine/trainer';
 import { USAGE, UsageError, parseCommand } from './args';
@@ -13,8 +14,17 @@ import { assembleResult, formatResult } from './result';
 import { shardResult, shardRuns } from './shard';
 import { exitWith, guardStdout, writeJson } from './stdio';
 
-/** The address links are made for: the dev server of `npm start`. */
-export const LINK_BASE = 'http://127.0.0.1:5173/';
+/**
+ * The address links are made for: the hosted lab's when VITE_PUBLIC_URL names one (as for the build), else
+ * the dev server of `npm start`.
+ */
+function linkBase(): string {
+  try {
+    return checkPublicUrl(process.env.VITE_PUBLIC_URL) ?? 'http://127.0.0.1:5173/';
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -41,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(PRESETS.map((p) => `${p.name}\n`).join(''));
       return 0;
     case 'link':
-      process.stdout.write(`${linkUrl(LINK_BASE, { spec: command.spec, view: defaultView(), autorun: false })}\n`);
+      process.stdout.write(`${linkUrl(linkBase(), { spec: command.spec, view: defaultView(), autorun: false })}\n`);
       return 0;
     case 'run':
       break;
