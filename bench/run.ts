@@ -25,7 +25,7 @@ import { Trainer, type MetricRow } from '../src/engine/trainer';
 import { linkUrl } from '../src/spec/link';
 import { ExperimentSpec, defaultSpec } from '../src/spec/schema';
 import { ViewSpec, defaultView } from '../src/spec/view';
-import { PointsCache, addGroupRows, bandPath, bucketRows, linePath, pixelsX, runPoints } from '../src/ui/charts/series';
+import { PointsCache, addGroupBands, bandPath, bucketGrid, linePath, pixelsX, runPoints } from '../src/ui/charts/series';
 import { measureImageTasks } from './images';
 import { measureWorkerSweep } from './workers';
 import { startPreview } from './preview';
@@ -201,7 +201,7 @@ function chartMathMs(grouped: boolean, incremental: boolean): { runs: number; st
     for (const metric of ['trainLoss', 'evalLoss'] as const) {
       const points = Array.from({ length: 16 }, (_, r) => (incremental ? cache.points(`${metric}${r}`, rows, metric, opts) : runPoints(`r${r}`, rows, metric, opts)));
       points.forEach((p, r) => (p.id = `r${r}`));
-      const grid = bucketRows(points, 200, true);
+      const grid = bucketGrid(points, 200, true);
       const xs = pixelsX(grid, scale);
       for (const p of points) {
         linePath(xs, grid.values.get(p.id), scale);
@@ -210,7 +210,7 @@ function chartMathMs(grouped: boolean, incremental: boolean): { runs: number; st
       if (grouped) {
         // 8 seed groups of 2, banded on the grid (not on the 10,000 rows).
         const groups = Array.from({ length: 8 }, (_, g) => ({ key: `g${g}`, runs: [`r${2 * g}`, `r${2 * g + 1}`] }));
-        addGroupRows(grid, groups, 'ci');
+        addGroupBands(grid, groups, 'ci');
         for (const g of groups) {
           linePath(xs, grid.values.get(g.key), scale);
           bandPath(xs, grid.bands.get(g.key), scale);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRow } from '../src/engine/trainer';
 import { formatNumber } from '../src/ui/charts/format';
-import { SMOOTHED_METRICS, addGroupRows, bandNear, curveEnds, unresolvedNear, bandPath, bucketRows, epochMarks, linePath, linearTicks, logTicks, metricValue, pixelsX, pointsExtent, runHistories, runPoints, PointsCache, valuesNear, xValues, type Grid, type RunPoints } from '../src/ui/charts/series';
+import { SMOOTHED_METRICS, addGroupBands, bandNear, curveEnds, unresolvedNear, bandPath, bucketGrid, epochMarks, linePath, linearTicks, logTicks, metricValue, pixelsX, pointsExtent, runHistories, runPoints, PointsCache, valuesNear, xValues, type Grid, type RunPoints } from '../src/ui/charts/series';
 
 const rows = (n: number, f: (i: number) => Partial<MetricRow> = () => ({})): MetricRow[] =>
   Array.from({ length: n }, (_, i) => ({ step: i + 1, samples: (i + 1) * 8, trainLoss: 1 / (i + 1), batchSize: 8, lr: 0.1, temperature: 0.0125, wallMs: 2 * (i + 1), ...f(i) }) as MetricRow);
@@ -92,11 +92,11 @@ describe('runPoints', () => {
 /** Points from (x, y) pairs, drawn as measured. */
 const measured = (id: string, pairs: Array<[number, number]>): RunPoints => ({ id, x: Float64Array.from(pairs, (p) => p[0]), y: Float64Array.from(pairs, (p) => p[1]), smooth: null });
 
-describe('bucketRows: all runs on one shared x-grid', () => {
+describe('bucketGrid: all runs on one shared x-grid', () => {
   it('gives one slice per bucket, in x order, with each run\'s mean and its measured [min, max] band', () => {
     const a = runPoints('a', rows(10_000, (i) => ({ trainLoss: i === 5000 ? 100 : 1 + Math.sin(i) / 2 })), 'trainLoss', opts);
     const b = runPoints('b', rows(5_000), 'trainLoss', opts);
-    const out = bucketRows([a, b], 100, false);
+    const out = bucketGrid([a, b], 100, false);
     expect(out.x).toHaveLength(100);
     for (let i = 1; i < out.x.length; i++) expect(out.x[i]).toBeGreaterThan(out.x[i - 1]);
     // A spike (e.g. the start of a divergence) survives in the band however many points there are.
@@ -109,7 +109,7 @@ describe('bucketRows: all runs on one shared x-grid', () => {
     expect(out.bands.get('b')!.low[90]).toBeNaN();
   });
   it('averages the drawn values of a bucket', () => {
-    const out = bucketRows([measured('r', [1, 2, 3, 4].map((x) => [x, x * 10]))], 2, false);
+    const out = bucketGrid([measured('r', [1, 2, 3, 4].map((x) => [x, x * 10]))], 2, false);
     expect([...out.values.get('r')!]).toEqual([15, 35]);
     expect(out.bands.has('r')).toBe(false); // no band for an unsmoothed curve
     expect(out.x[1]).toBeLessThanOrEqual(4);
@@ -118,23 +118,23 @@ describe('bucketRows: all runs on one shared x-grid', () => {
     const pairs: Array<[number, number]> = Array.from({ length: 200 }, (_, i) => [1 + ((i * 37) % 200), i]);
     const sorted = [...pairs].sort((p, q) => p[0] - q[0]);
     for (const logX of [false, true]) {
-      const a = bucketRows([measured('r', pairs)], 16, logX);
-      const b = bucketRows([measured('r', sorted)], 16, logX);
+      const a = bucketGrid([measured('r', pairs)], 16, logX);
+      const b = bucketGrid([measured('r', sorted)], 16, logX);
       expect([...a.values.get('r')!].map((v) => v.toFixed(9))).toEqual([...b.values.get('r')!].map((v) => v.toFixed(9)));
     }
   });
   it('uses log-spaced buckets on a log axis, so the early steps keep their own slices', () => {
     const run = runPoints('a', rows(10_000), 'trainLoss', opts);
-    const out = bucketRows([run], 50, true);
+    const out = bucketGrid([run], 50, true);
     expect(out.x.filter((x) => x <= 10).length).toBeGreaterThanOrEqual(8);
     // Every step in 1…10 falls in a slice of its own or shares it only with its neighbour.
     expect(out.values.get('a')!.filter((v) => !Number.isNaN(v)).length).toBeGreaterThanOrEqual(8);
   });
   it('handles a single point and no points', () => {
-    const one = bucketRows([measured('a', [[3, 1]])], 10, false);
+    const one = bucketGrid([measured('a', [[3, 1]])], 10, false);
     expect([...one.x]).toEqual([3]);
     expect([...one.values.get('a')!]).toEqual([1]);
-    expect(bucketRows([measured('a', [])], 10, false).x).toHaveLength(0);
+    expect(bucketGrid([measured('a', [])], 10, false).x).toHaveLength(0);
   });
 });
 
@@ -179,7 +179,7 @@ describe('hover and axes', () => {
     expect(valuesNear(grid, ['a', 'b'], 2.9)).toEqual([{ id: 'a', y: 20 }, { id: 'b', y: 2 }]);
     expect(valuesNear(grid, ['a', 'b'], 100)).toEqual([{ id: 'a', y: 80 }, { id: 'b', y: 2 }]);
     expect(valuesNear(grid, ['missing'], 3)).toEqual([]);
-    expect(valuesNear(bucketRows([], 10, false), ['a'], 1)).toEqual([]);
+    expect(valuesNear(bucketGrid([], 10, false), ['a'], 1)).toEqual([]);
   });
   it('makes round ticks', () => {
     expect(linearTicks(0, 697)).toEqual([0, 200, 400, 600]);
@@ -345,7 +345,7 @@ describe('B_simple intervals and seed groups on the bucketed grid', () => {
     expect(points.unresolved).toEqual([5, 6, 7, 8]);
     const ratio = runPoints('a', r, 'noiseRatio', opts);
     expect([ratio.low![0], ratio.high![0]]).toEqual([1, 14 / 8]);
-    const grid = bucketRows([points], 4, false);
+    const grid = bucketGrid([points], 4, false);
     expect([...grid.values.get('a')!]).toEqual([10, 10, NaN, NaN]);
     expect([...grid.bands.get('a')!.low]).toEqual([8, 8, NaN, NaN]);
     expect([...grid.bands.get('a')!.high]).toEqual([14, 14, NaN, NaN]);
@@ -365,7 +365,7 @@ describe('B_simple intervals and seed groups on the bucketed grid', () => {
       bands: new Map(),
       unresolved: new Map(),
     };
-    addGroupRows(grid, [{ key: 'g', runs: ['a', 'b'] }], 'std');
+    addGroupBands(grid, [{ key: 'g', runs: ['a', 'b'] }], 'std');
     const g = grid.values.get('g')!;
     const band = grid.bands.get('g')!;
     expect(g[0]).toBe(2);
@@ -373,7 +373,7 @@ describe('B_simple intervals and seed groups on the bucketed grid', () => {
     expect(g[1]).toBe(2); // one member there: its value, no spread
     expect([band.low[1], band.high[1]]).toEqual([2, 2]);
     expect([g[2], band.low[2]]).toEqual([NaN, NaN]); // no member there
-    addGroupRows(grid, [{ key: 'g', runs: ['a', 'b'] }], 'ci');
+    addGroupBands(grid, [{ key: 'g', runs: ['a', 'b'] }], 'ci');
     const [lo, hi] = [grid.bands.get('g')!.low[0], grid.bands.get('g')!.high[0]];
     expect(hi - 2).toBeCloseTo((12.706 * Math.SQRT2) / Math.SQRT2, 9);
     expect(lo).toBeCloseTo(2 - 12.706, 9);

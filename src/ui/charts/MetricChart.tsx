@@ -16,9 +16,9 @@ import { chartInputs, useChartVersion } from './data';
 import { formatNumber, ordinal } from './format';
 import { MARGIN, Y_AXIS_WIDTH } from './layout';
 import {
-  addGroupRows,
+  addGroupBands,
   bandPath,
-  bucketRows,
+  bucketGrid,
   curveEnds,
   epochMarks,
   pointsExtent,
@@ -256,11 +256,11 @@ export const MetricChart = memo(function MetricChart({
       }
     });
     cache.keep(new Set(points.map((p) => p.id)));
-    const grid = bucketRows(points, buckets, logX);
+    const grid = bucketGrid(points, buckets, logX);
     if (mode !== null && groups.length) {
       const bands = groups.map((g) => ({ key: g.key, runs: g.runs }));
       if (companionMetric) bands.push(...groups.map((g) => ({ key: `${g.key} (${companionLabel})`, runs: g.runs.map((id) => `${id} (${companionLabel})`) })));
-      addGroupRows(grid, bands, mode);
+      addGroupBands(grid, bands, mode);
       for (const g of bands) curves.push({ key: g.key, color: colors.get(g.runs[0].replace(` (${companionLabel})`, ''))!, band: true, dashed: g.key.endsWith(`(${companionLabel})`), group: true });
     }
     const epochs = epochSize ? epochMarks(inputs.map((h) => ({ ...h, xs: xValues(h.rows, xAxis) })), epochSize, xAxis) : null;

@@ -341,7 +341,7 @@ const emptyGrid = (): Grid => ({ x: new Float64Array(0), values: new Map(), band
  * then fixed by the bucket count, not the number of steps, and the faint band shows the spread of the noisy
  * measurements at any density.
  */
-export function bucketRows(runs: RunPoints[], buckets: number, logX: boolean): Grid {
+export function bucketGrid(runs: RunPoints[], buckets: number, logX: boolean): Grid {
   const e = pointsExtent(runs);
   if (!e) return emptyGrid();
   const f = logX ? Math.log : (v: number) => v;
@@ -409,7 +409,7 @@ export function bucketRows(runs: RunPoints[], buckets: number, logX: boolean): G
  * and its band (± std or 95 % interval of the mean), where at least one member has a value. Works on the
  * grid, so its cost is slices × runs whatever the number of steps.
  */
-export function addGroupRows(grid: Grid, groups: ReadonlyArray<{ key: string; runs: readonly string[] }>, mode: BandMode): void {
+export function addGroupBands(grid: Grid, groups: ReadonlyArray<{ key: string; runs: readonly string[] }>, mode: BandMode): void {
   const n = grid.x.length;
   const values: number[] = [];
   for (const g of groups) {
