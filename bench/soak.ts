@@ -3,7 +3,8 @@
  * headless Chromium trains 16 runs on wasm with every panel open; once a minute it records
  *   - the page's JavaScript heap after a full garbage collection (Chrome DevTools Protocol),
  *   - the worker's live tensors and their bytes (tf.memory(), asked through the protocol's 'memory' message),
- *   - the longest main-thread task of that minute (Long Tasks API: 50 ms or more, else 0),
+ *   - the longest main-thread task of that minute (Long Tasks API: 50 ms or more, else 0; not counting the
+ *     forced collection of the sample before, which is the benchmark's own),
  *   - the metric rows the page holds (one per run per step: they grow by design, every step is kept),
  * and reports the slope per hour of each (least squares over the minutes) as JSON. A benchmark, not a test:
  * it asserts nothing. Options: --minutes N (default 30), --out FILE (default bench-results/soak-<time>.json).
@@ -58,18 +59,25 @@ function slope(samples: Sample[], x: (s: Sample) => number, y: (s: Sample) => nu
 
 const slopePerHour = (samples: Sample[], y: (s: Sample) => number) => 60 * slope(samples, (s) => s.minute, y);
 
+/** Page time after the last sample's forced garbage collection: long tasks before it are not the lab's. */
+let measuredUntil = 0;
+
 async function sample(page: Page, heap: () => Promise<number>, minute: number): Promise<Sample> {
   const memory = await page.evaluate(() => (window as unknown as { sgdLab: { memory(): Promise<PoolMemory> } }).sgdLab.memory());
-  const longest = await page.evaluate(() => {
-    const w = window as unknown as { longTasks: number[] };
-    const max = Math.max(0, ...w.longTasks);
+  const longest = await page.evaluate((since) => {
+    const w = window as unknown as { longTasks: Array<{ start: number; duration: number }> };
+    const max = Math.max(0, ...w.longTasks.filter((t) => t.start >= since).map((t) => t.duration));
     w.longTasks = [];
     return max;
-  });
+  }, measuredUntil);
   const steps = await page.locator('[data-testid=steps]').allInnerTexts();
+  // The heap is read after a full collection, which is itself a long task on a large heap: the next
+  // minute's longest task starts counting after it.
+  const heapBytes = await heap();
+  measuredUntil = await page.evaluate(() => performance.now());
   return {
     minute,
-    heapBytes: await heap(),
+    heapBytes,
     workerTensors: memory.numTensors,
     workerTensorBytes: memory.numBytes,
     longestTaskMs: Math.round(longest),
@@ -84,9 +92,9 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.addInitScript(() => {
-    const w = window as unknown as { longTasks: number[] };
+    const w = window as unknown as { longTasks: Array<{ start: number; duration: number }> };
     w.longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
   });
   const cdp = await page.context().newCDPSession(page);
   const heap = async () => {
