@@ -7,20 +7,28 @@ import type { MetricRow } from '../../engine/trainer';
 import type { XAxis } from '../../spec/view';
 import { meanBand, type BandMode } from '../../engine/groups';
 
-/** The x-coordinate of each row: steps, samples, Σ η over steps so far, or seconds of compute. */
-export function xValues(rows: MetricRow[], axis: XAxis): number[] {
+/**
+ * The x-coordinate of row after row on an axis: steps, samples, Σ η over steps so far, or seconds of
+ * compute. A fresh reader per pass over a history (Σ η carries from row to row).
+ */
+function axisReader(axis: XAxis): (row: MetricRow) => number {
   switch (axis) {
     case 'step':
-      return rows.map((r) => r.step);
+      return (r) => r.step;
     case 'samples':
-      return rows.map((r) => r.samples);
+      return (r) => r.samples;
     case 'time':
-      return rows.map((r) => r.wallMs / 1000);
+      return (r) => r.wallMs / 1000;
     case 'lrSteps': {
       let sum = 0;
-      return rows.map((r) => (sum += r.lr));
+      return (r) => (sum += r.lr);
     }
   }
+}
+
+/** The x-coordinate of each row. */
+export function xValues(rows: MetricRow[], axis: XAxis): number[] {
+  return rows.map(axisReader(axis));
 }
 
 /**
@@ -164,8 +172,8 @@ interface PointsState {
   unresolved?: number[];
   /** Index of the last point before a fork's own rows. */
   lead: number;
-  /** Σ η over the rows consumed (the lrSteps axis). */
-  lrSum: number;
+  /** Each row's x, in order. */
+  xOf: (row: MetricRow) => number;
   /** The debiased EMA's accumulator and count. */
   acc: number;
   n: number;
@@ -182,24 +190,10 @@ function newState(metric: Metric, opts: SeriesOptions): PointsState {
     smooth: smoothed ? new Column() : null,
     ...(noise ? { low: new Column(), high: new Column(), unresolved: [] } : {}),
     lead: 0,
-    lrSum: 0,
+    xOf: axisReader(opts.axis),
     acc: 0,
     n: 0,
   };
-}
-
-/** A row's x on the axis (as xValues), carrying Σ η in the state. */
-function xOf(row: MetricRow, axis: XAxis, state: PointsState): number {
-  switch (axis) {
-    case 'step':
-      return row.step;
-    case 'samples':
-      return row.samples;
-    case 'time':
-      return row.wallMs / 1000;
-    case 'lrSteps':
-      return (state.lrSum += row.lr);
-  }
 }
 
 /**
@@ -211,7 +205,7 @@ function extend(state: PointsState, rows: MetricRow[], metric: Metric, opts: Ser
   const w = opts.smoothing;
   for (let i = state.rows; i < rows.length; i++) {
     const row = rows[i];
-    const x = xOf(row, opts.axis, state);
+    const x = state.xOf(row);
     if (state.unresolved && row.noiseUnresolved && i >= start && !(opts.logX && x <= 0)) state.unresolved.push(x);
     const y = metricValue(row, metric);
     if (y === undefined || !Number.isFinite(y)) continue;
