@@ -291,7 +291,7 @@ describe('forks: a branch starts from its parent\'s point', () => {
 describe('epoch marks (offline)', () => {
   const hist = (id: string, B: number, n: number, start = 0, before = 0) => {
     const r = rows(n, (i) => ({ samples: before + (i + 1 - start) * B, batchSize: B }));
-    return { id, rows: r, start, xs: xValues(r, 'step') };
+    return { id, rows: r, start };
   };
   it('marks every multiple of the training set on the samples axis, up to the furthest run', () => {
     const out = epochMarks([hist('a', 8, 100), hist('b', 32, 100)], 256, 'samples');
@@ -317,7 +317,7 @@ describe('epoch marks (offline)', () => {
     // A fork whose first 40 rows are its parent's (320 samples), then 20 steps of 32.
     const f = hist('f', 32, 60, 40, 320);
     f.rows.forEach((r, i) => { if (i < 40) r.samples = (i + 1) * 8; });
-    const out = epochMarks([f, { id: 'none', rows: [], start: 0, xs: [] }], 256, 'step');
+    const out = epochMarks([f, { id: 'none', rows: [], start: 0 }], 256, 'step');
     expect(out.marks).toEqual([{ x: 46, run: 'f' }, { x: 54, run: 'f' }]); // 512 at its 6th step, 768 at its 14th
   });
 });

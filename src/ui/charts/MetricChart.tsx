@@ -30,7 +30,6 @@ import {
   bandNear,
   unresolvedNear,
   valuesNear,
-  xValues,
   type Grid,
   type Metric,
   type RunPoints,
@@ -263,7 +262,7 @@ export const MetricChart = memo(function MetricChart({
       addGroupBands(grid, bands, mode);
       for (const g of bands) curves.push({ key: g.key, color: colors.get(g.runs[0].replace(` (${companionLabel})`, ''))!, band: true, dashed: g.key.endsWith(`(${companionLabel})`), group: true });
     }
-    const epochs = epochSize ? epochMarks(inputs.map((h) => ({ ...h, xs: xValues(h.rows, xAxis) })), epochSize, xAxis) : null;
+    const epochs = epochSize ? epochMarks(inputs, epochSize, xAxis) : null;
     return {
       grid,
       curves,

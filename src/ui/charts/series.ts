@@ -279,7 +279,7 @@ export class PointsCache {
  * Marks are thinned to every `every`-th epoch (1, 2, 5, 10, 20, …) so there are at most `maxMarks`.
  */
 export function epochMarks(
-  histories: Array<RunHistory & { xs: number[] }>,
+  histories: RunHistory[],
   trainSize: number,
   axis: XAxis,
   maxMarks = 30,
@@ -298,9 +298,11 @@ export function epochMarks(
     return { marks, every };
   }
   for (const { h, before, last } of spans) {
+    // Only here, off the samples axis and for runs that reach an epoch, are the rows' x-values needed.
+    const xs = Math.floor(last / size) > Math.floor(before / size) ? xValues(h.rows, axis) : [];
     for (let m = Math.floor(before / size) + 1; m * size <= last; m++) {
       const i = firstIndexAbove(h.rows, (r) => r.samples, m * size - 1);
-      if (i < h.rows.length && Number.isFinite(h.xs[i])) marks.push({ x: h.xs[i], run: h.id });
+      if (i < h.rows.length && Number.isFinite(xs[i])) marks.push({ x: xs[i], run: h.id });
     }
   }
   return { marks, every };
@@ -327,7 +329,7 @@ export interface Grid {
   unresolved: Map<string, Uint8Array>;
 }
 
-const emptyGrid = (): Grid => ({ x: new Float64Array(0), values: new Map(), bands: new Map(), unresolved: new Map() });
+const newGrid = (slices: number): Grid => ({ x: new Float64Array(slices), values: new Map(), bands: new Map(), unresolved: new Map() });
 
 /**
  * Puts every run on one shared grid of `buckets` equal slices of the x-range (in log space for a log axis):
@@ -337,13 +339,13 @@ const emptyGrid = (): Grid => ({ x: new Float64Array(0), values: new Map(), band
  */
 export function bucketGrid(runs: RunPoints[], buckets: number, logX: boolean): Grid {
   const e = pointsExtent(runs);
-  if (!e) return emptyGrid();
+  if (!e) return newGrid(0);
   const f = logX ? Math.log : (v: number) => v;
   const finv = logX ? Math.exp : (v: number) => v;
   const lo = f(e.x[0]);
   const span = f(e.x[1]) - lo;
   const n = span > 0 ? buckets : 1;
-  const grid: Grid = { x: new Float64Array(n), values: new Map(), bands: new Map(), unresolved: new Map() };
+  const grid = newGrid(n);
   for (let b = 0; b < n; b++) grid.x[b] = span > 0 ? finv(lo + ((b + 0.5) / n) * span) : e.x[0];
   // The slices' edges in x, so a point finds its slice by comparisons (points come in x order, so the walk
   // from the last point's slice is short) rather than a logarithm per point.
