@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRow } from '../src/engine/trainer';
 import { formatNumber } from '../src/ui/charts/format';
-import { SMOOTHED_METRICS, addGroupBands, bandNear, curveEnds, unresolvedNear, bandPath, bucketGrid, epochMarks, linePath, linearTicks, logTicks, metricValue, pixelsX, pointsExtent, runHistories, runPoints, PointsCache, valuesNear, xValues, type Grid, type RunPoints } from '../src/ui/charts/series';
+import { epochMarks } from '../src/ui/charts/epochs';
+import { addGroupBands, bandNear, bucketGrid, curveEnds, unresolvedNear, valuesNear, type Grid } from '../src/ui/charts/grid';
+import { runHistories } from '../src/ui/charts/histories';
+import { bandPath, linePath, pixelsX } from '../src/ui/charts/paths';
+import { SMOOTHED_METRICS, PointsCache, metricValue, pointsExtent, runPoints, xValues, type RunPoints } from '../src/ui/charts/points';
+import { linearTicks, logTicks } from '../src/ui/charts/ticks';
 
 const rows = (n: number, f: (i: number) => Partial<MetricRow> = () => ({})): MetricRow[] =>
   Array.from({ length: n }, (_, i) => ({ step: i + 1, samples: (i + 1) * 8, trainLoss: 1 / (i + 1), batchSize: 8, lr: 0.1, temperature: 0.0125, wallMs: 2 * (i + 1), ...f(i) }) as MetricRow);

@@ -9,51 +9,20 @@ import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, XAxis
 import { X_AXIS_LABELS } from '../../spec/view';
 import { ChartExportButtons } from '../export/ChartExportButtons';
 import { curveColors } from '../colors';
-import { seedGroups } from '../../engine/groups';
 import { useExperiment } from '../stores/experiment';
 import { useView } from '../stores/view';
+import { chartCurves, type Curve } from './curves';
 import { chartInputs, useChartVersion } from './data';
+import { epochMarks } from './epochs';
 import { formatNumber, ordinal } from './format';
+import { bandNear, curveEnds, unresolvedNear, valuesNear, type Grid } from './grid';
 import { MARGIN, Y_AXIS_WIDTH } from './layout';
-import {
-  addGroupBands,
-  bandPath,
-  bucketGrid,
-  curveEnds,
-  epochMarks,
-  pointsExtent,
-  linePath,
-  linearTicks,
-  logTicks,
-  pixelsX,
-  PointsCache,
-  bandNear,
-  unresolvedNear,
-  valuesNear,
-  type Grid,
-  type Metric,
-  type RunPoints,
-} from './series';
+import { bandPath, linePath, pixelsX } from './paths';
+import { pointsExtent, PointsCache, type Metric } from './points';
+import { linearTicks, logTicks } from './ticks';
 
 /** x-buckets of the shared grid: about one per 2 px of a large chart's plot, fewer for the small ones. */
 const bucketsFor = (height: number) => (height < 200 ? 100 : 200);
-
-interface Curve {
-  /** The key of the curve's values in the chart's grid, and its name in the readout. */
-  key: string;
-  color: string;
-  /** Whether the curve has a band under it (measured values' spread, B_simple's interval, or a group's band). */
-  band: boolean;
-  dashed: boolean;
-  /** A seed group's member drawn faint under its group's mean. */
-  faint?: boolean;
-  /** A seed group's mean. */
-  group?: boolean;
-  /** Marks where the run's B_simple is not resolved. */
-  unresolved?: boolean;
-  /** Its band is an interval (B_simple's), read out with the value. */
-  interval?: boolean;
-}
 
 interface Mark {
   x: number;
@@ -222,47 +191,12 @@ export const MetricChart = memo(function MetricChart({
   const companionLabel = companion?.label;
 
   const { grid, curves, marks, e, every } = useMemo(() => {
-    const inputs = chartInputs(runs);
-    const buckets = bucketsFor(height);
-    const opts = { axis: xAxis, logX, logY, smoothing, buckets };
-    const colors = curveColors(runs, inputs.map((h) => h.id));
-    // Seed groups of two or more runs on the chart, drawn as their mean with a band when groups are on.
-    const present = new Set(inputs.map((h) => h.id));
-    const mode = groupMode === 'off' ? null : groupMode;
-    const groups =
-      mode === null
-        ? []
-        : seedGroups(runs)
-            .map((g) => ({ runs: g.runs.filter((id) => present.has(id)) }))
-            .filter((g) => g.runs.length > 1)
-            .map((g) => ({ key: `${g.runs[0]} (mean of ${g.runs.length})`, runs: g.runs }));
-    const grouped = new Set(groups.flatMap((g) => g.runs));
-    const points: RunPoints[] = [];
-    const curves: Curve[] = [];
-    inputs.forEach((h) => {
-      const color = colors.get(h.id)!;
-      const member = grouped.has(h.id);
-      const main = cache.points(h.id, h.rows, metric, opts, h);
-      points.push(main);
-      if (!member || members === 'faint') curves.push({ key: h.id, color, band: !member && (main.smooth !== null || main.low !== undefined), dashed: false, faint: member, unresolved: !member && !!main.unresolved?.length, interval: !member && main.low !== undefined });
-      if (companionMetric) {
-        const key = `${h.id} (${companionLabel})`;
-        const extra = cache.points(key, h.rows, companionMetric, opts, h);
-        if (extra.x.length) {
-          points.push(extra);
-          if (!member || members === 'faint') curves.push({ key, color, band: !member && extra.smooth !== null, dashed: true, faint: member });
-        }
-      }
-    });
-    cache.keep(new Set(points.map((p) => p.id)));
-    const grid = bucketGrid(points, buckets, logX);
-    if (mode !== null && groups.length) {
-      const bands = groups.map((g) => ({ key: g.key, runs: g.runs }));
-      if (companionMetric) bands.push(...groups.map((g) => ({ key: `${g.key} (${companionLabel})`, runs: g.runs.map((id) => `${id} (${companionLabel})`) })));
-      addGroupBands(grid, bands, mode);
-      for (const g of bands) curves.push({ key: g.key, color: colors.get(g.runs[0].replace(` (${companionLabel})`, ''))!, band: true, dashed: g.key.endsWith(`(${companionLabel})`), group: true });
-    }
-    const epochs = epochSize ? epochMarks(inputs, epochSize, xAxis) : null;
+    const histories = chartInputs(runs);
+    const colors = curveColors(runs, histories.map((h) => h.id));
+    const opts = { axis: xAxis, logX, logY, smoothing, buckets: bucketsFor(height) };
+    const companion = companionMetric ? { metric: companionMetric, label: companionLabel! } : undefined;
+    const { grid, curves, points } = chartCurves({ runs, histories, metric, companion, opts, colors, groups: groupMode === 'off' ? null : groupMode, members }, cache);
+    const epochs = epochSize ? epochMarks(histories, epochSize, xAxis) : null;
     return {
       grid,
       curves,
