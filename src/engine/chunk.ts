@@ -6,7 +6,7 @@
  */
 import * as tf from './tf';
 import type { ExperimentSpec } from '../spec/schema';
-import type { Model } from './models';
+import type { Model } from './models/model';
 import { noiseFields, temperature, traceSigma, trueGradSq } from './noise';
 import { evalLoss, evaluate, trainStep, type StepConfig } from './step';
 import { newlyReached, type LadderPoint } from './ladder';
