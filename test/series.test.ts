@@ -360,6 +360,19 @@ describe('B_simple intervals and seed groups on the bucketed grid', () => {
     expect(bandNear(grid, 'a', 8)).toEqual([8, 14]); // nearest slice that has one
   });
 
+  it('breaks B_simple’s drawn line where it is not resolved, instead of bridging the stretch', () => {
+    // Steps 1–3 resolved, 4–6 not resolved, 7–9 resolved again: two stretches, each its own subpath.
+    const r = rows(9, (i) => (i >= 3 && i < 6 ? { noiseUnresolved: true } : { noiseScale: 10 + i, noiseScaleLow: 8, noiseScaleHigh: 30 }));
+    const grid = bucketGrid([runPoints('a', r, 'noiseScale', opts)], 9, false);
+    const xs = pixelsX(grid, (v) => v * 10);
+    const d = linePath(xs, grid.values.get('a'), (v) => 100 - v, grid.unresolved.get('a'));
+    expect(d.match(/M/g)).toHaveLength(2);
+    expect(d.split('M').slice(1).map((part) => part.split('L').length)).toEqual([3, 3]);
+    // A held-out loss, evaluated every few steps, has slices without a value but none unresolved: one line.
+    const sparse = bucketGrid([runPoints('a', rows(9, (i) => (i % 3 === 2 ? { evalLoss: 1 / (i + 1) } : {})), 'evalLoss', opts)], 9, false);
+    expect(linePath(pixelsX(sparse, (v) => v * 10), sparse.values.get('a'), (v) => 100 - v, sparse.unresolved.get('a')).match(/M/g)).toHaveLength(1);
+  });
+
   it('a group is the mean of its members per slice, with ± std or the 95 % interval of the mean', () => {
     const grid: Grid = {
       x: Float64Array.from([1, 2, 3]),
@@ -382,5 +395,23 @@ describe('B_simple intervals and seed groups on the bucketed grid', () => {
     const [lo, hi] = [grid.bands.get('g')!.low[0], grid.bands.get('g')!.high[0]];
     expect(hi - 2).toBeCloseTo((12.706 * Math.SQRT2) / Math.SQRT2, 9);
     expect(lo).toBeCloseTo(2 - 12.706, 9);
+  });
+
+  it('breaks a group’s mean where no member is resolved, not where one still has a value', () => {
+    const grid: Grid = {
+      x: Float64Array.from([1, 2, 3, 4]),
+      values: new Map([
+        ['a', Float64Array.from([1, NaN, NaN, 2])],
+        ['b', Float64Array.from([3, 4, NaN, 5])],
+      ]),
+      bands: new Map(),
+      unresolved: new Map([
+        ['a', Uint8Array.from([0, 1, 1, 0])],
+        ['b', Uint8Array.from([0, 0, 1, 0])],
+      ]),
+    };
+    addGroupBands(grid, [{ key: 'g', runs: ['a', 'b'] }], 'std');
+    expect([...grid.unresolved.get('g')!]).toEqual([0, 0, 1, 0]);
+    expect(linePath(pixelsX(grid, (v) => v), grid.values.get('g'), (v) => v, grid.unresolved.get('g'))).toBe('M1,2L2,4M4,3.5');
   });
 });

@@ -77,7 +77,7 @@ function Curves({ grid, curves, marks, xMax }: { grid: Grid; curves: Curve[]; ma
         return (
           <path
             key={c.key}
-            d={linePath(xs, grid.values.get(c.key), sy)}
+            d={linePath(xs, grid.values.get(c.key), sy, grid.unresolved.get(c.key))}
             fill="none"
             stroke={c.color}
             strokeWidth={c.group ? 2.4 : c.dashed ? 1.5 : 1.8}

@@ -15,7 +15,7 @@ export interface Grid {
   x: Float64Array;
   values: Map<string, Float64Array>;
   bands: Map<string, { low: Float64Array; high: Float64Array }>;
-  /** Per run: 1 in the slices where its B_simple is not resolved. */
+  /** Per run (and seed group): 1 in the slices where its B_simple is not resolved. */
   unresolved: Map<string, Uint8Array>;
 }
 
@@ -111,6 +111,9 @@ export function addGroupBands(grid: Grid, groups: ReadonlyArray<{ key: string; r
     }
     grid.values.set(g.key, mean);
     grid.bands.set(g.key, { low, high });
+    // Not resolved for the group where it has no mean and a member is not resolved: its line breaks there too.
+    const flags = g.runs.flatMap((id) => grid.unresolved.get(id) ?? []);
+    if (flags.length) grid.unresolved.set(g.key, Uint8Array.from(mean, (v, b) => (Number.isNaN(v) && flags.some((f) => f[b] === 1) ? 1 : 0)));
   }
 }
 

@@ -13,15 +13,20 @@ const px = (v: number) => Math.round(v * 10) / 10;
 
 /**
  * An SVG path through a curve's values in the slices (x in pixels, from pixelsX), skipping slices where it
- * has none, so a sparse curve (the held-out loss) is drawn connected.
+ * has none, so a sparse curve (the held-out loss) is drawn connected. Slices flagged in `breaks` (where the
+ * run's B_simple is not resolved: Grid.unresolved) end the line: a value after them starts a new subpath,
+ * so no straight line claims a value across a stretch that has none.
  */
-export function linePath(xs: Float64Array, values: Float64Array | undefined, sy: Scale): string {
+export function linePath(xs: Float64Array, values: Float64Array | undefined, sy: Scale, breaks?: Uint8Array): string {
   let d = '';
   if (!values) return d;
+  let joined = false;
   for (let i = 0; i < xs.length; i++) {
+    if (breaks?.[i] === 1) joined = false;
     const y = Number.isNaN(values[i]) ? undefined : sy(values[i]);
     if (y === undefined || !Number.isFinite(y) || !Number.isFinite(xs[i])) continue;
-    d += `${d ? 'L' : 'M'}${px(xs[i])},${px(y)}`;
+    d += `${joined ? 'L' : 'M'}${px(xs[i])},${px(y)}`;
+    joined = true;
   }
   return d;
 }
