@@ -75,10 +75,10 @@ describe('chartCurves: which curves a chart draws', () => {
     expect(hidden.grid.values.has('a2')).toBe(true); // still on the grid: the group's mean is made of them
   });
 
-  it('marks B_simple’s curve as an interval with "not resolved" stretches', () => {
-    const noisy = { a: rows(6, (i) => (i === 2 ? { noiseUnresolved: true } : { noiseScale: 10 + i, noiseScaleLow: 5, noiseScaleHigh: 20 })) };
+  it('marks B_simple’s curve as an interval with "not resolved" and "estimating" stretches', () => {
+    const noisy = { a: rows(6, (i) => (i === 0 ? { noiseEstimating: true } : i === 2 ? { noiseUnresolved: true } : { noiseScale: 10 + i, noiseScaleLow: 5, noiseScaleHigh: 20 })) };
     const { curves } = chartCurves(input({ runs: [runs[0]], histories: runHistories([runs[0]], noisy), metric: 'noiseScale', companion: undefined }), new PointsCache());
-    expect(curves).toEqual([{ key: 'a', color: 'red', band: true, dashed: false, faint: false, unresolved: true, interval: true }]);
+    expect(curves).toEqual([{ key: 'a', color: 'red', band: true, dashed: false, faint: false, unresolved: true, estimating: true, interval: true }]);
   });
 
 });

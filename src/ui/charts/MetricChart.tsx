@@ -15,7 +15,8 @@ import { chartCurves, type Curve } from './curves';
 import { chartInputs, useChartVersion } from './data';
 import { epochMarks } from './epochs';
 import { formatNumber, ordinal } from './format';
-import { bandNear, curveEnds, unresolvedNear, valuesNear, type Grid } from './grid';
+import { ESTIMATING } from '../noiseReading';
+import { bandNear, curveEnds, flaggedNear, valuesNear, type Grid } from './grid';
 import { MARGIN, Y_AXIS_WIDTH } from './layout';
 import { bandPath, linePath, pixelsX } from './paths';
 import { pointsExtent, PointsCache, type Metric } from './points';
@@ -190,7 +191,7 @@ export const MetricChart = memo(function MetricChart({
   const companionMetric = companion?.metric;
   const companionLabel = companion?.label;
 
-  const { grid, curves, marks, e, every } = useMemo(() => {
+  const { grid, curves, marks, e, every, estimatingOnly } = useMemo(() => {
     const histories = chartInputs(runs);
     const colors = curveColors(runs, histories.map((h) => h.id));
     const opts = { axis: xAxis, logX, logY, smoothing, buckets: bucketsFor(height) };
@@ -203,6 +204,8 @@ export const MetricChart = memo(function MetricChart({
       marks: (epochs?.marks ?? []).map((m): Mark => ({ x: m.x, color: m.run === null ? '#6b7280' : (colors.get(m.run) ?? '#6b7280') })),
       every: epochs?.every ?? 1,
       e: pointsExtent(points),
+      // Nothing to draw yet but B_simple's first measurements, still without their interval.
+      estimatingOnly: points.every((p) => !p.x.length) && points.some((p) => p.estimating?.length),
     };
     // `version` (this chart's clock) says when the metrics, read in chartInputs, are to be drawn anew.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -239,11 +242,12 @@ export const MetricChart = memo(function MetricChart({
   // Bands that are intervals (a group's, B_simple's) are read out with the value; a raw spread is not.
   const intervals = new Set(curves.filter((c) => c.band && (c.group || c.interval)).map((c) => c.key));
   const dashed = new Set(curves.filter((c) => c.dashed).map((c) => c.key));
-  const unresolved = hover ? unresolvedNear(grid, curves.filter((c) => c.unresolved).map((c) => c.key), hover.x) : [];
+  const unresolved = hover ? flaggedNear(grid, grid.unresolved, curves.filter((c) => c.unresolved).map((c) => c.key), hover.x) : [];
+  const estimating = hover ? flaggedNear(grid, grid.estimating, curves.filter((c) => c.estimating).map((c) => c.key), hover.x) : [];
   const readout = hover
     ? valuesNear(
         grid,
-        curves.filter((c) => !unresolved.includes(c.key)).map((c) => c.key),
+        curves.filter((c) => !unresolved.includes(c.key) && !estimating.includes(c.key)).map((c) => c.key),
         hover.x,
       ).sort((a, b) => b.y - a.y)
     : [];
@@ -267,10 +271,10 @@ export const MetricChart = memo(function MetricChart({
           <Plot grid={grid} curves={curves} marks={marks} bounds={bounds} floor={floor} logX={logX} logY={logY} height={height} />
         ) : (
           <div className="chart-empty" style={{ height }}>
-            {emptyText}
+            {estimatingOnly ? `B_simple: ${ESTIMATING} (its 95 % interval needs a few measurements)` : emptyText}
           </div>
         )}
-        {hover && readout.length + unresolved.length > 0 && (
+        {hover && readout.length + unresolved.length + estimating.length > 0 && (
           <>
             <div className="chart-cursor" style={{ left: hover.px, height }} />
             <div className="chart-readout" role="status">
@@ -286,6 +290,11 @@ export const MetricChart = memo(function MetricChart({
               {unresolved.map((id) => (
                 <div key={id} data-testid="readout-unresolved">
                   <span className="swatch" style={{ background: colors.get(id) }} /> {id}: B<sub>simple</sub> ≫ B here: not resolved
+                </div>
+              ))}
+              {estimating.map((id) => (
+                <div key={id} data-testid="readout-estimating">
+                  <span className="swatch" style={{ background: colors.get(id) }} /> {id}: B<sub>simple</sub> {ESTIMATING}
                 </div>
               ))}
             </div>

@@ -24,6 +24,8 @@ export interface Curve {
   group?: boolean;
   /** Marks where the run's B_simple is not resolved. */
   unresolved?: boolean;
+  /** Has rows where the run's B_simple has no interval yet (read out as "estimating…"). */
+  estimating?: boolean;
   /** Its band is an interval (B_simple's), read out with the value. */
   interval?: boolean;
 }
@@ -89,7 +91,7 @@ export function chartCurves(input: CurvesInput, cache: PointsCache): ChartCurves
       points.push(p);
       if (member && members === 'hidden') continue;
       const curve: Curve = { key: p.id, color, band: !member && (p.smooth !== null || (part === 'main' && p.low !== undefined)), dashed: part === 'companion', faint: member };
-      if (part === 'main') Object.assign(curve, { unresolved: !member && !!p.unresolved?.length, interval: !member && p.low !== undefined });
+      if (part === 'main') Object.assign(curve, { unresolved: !member && !!p.unresolved?.length, estimating: !member && !!p.estimating?.length, interval: !member && p.low !== undefined });
       curves.push(curve);
     }
   }

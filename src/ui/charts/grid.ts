@@ -17,9 +17,11 @@ export interface Grid {
   bands: Map<string, { low: Float64Array; high: Float64Array }>;
   /** Per run (and seed group): 1 in the slices where its B_simple is not resolved. */
   unresolved: Map<string, Uint8Array>;
+  /** Per run: 1 in the slices where its B_simple has no interval yet (estimating). */
+  estimating: Map<string, Uint8Array>;
 }
 
-const newGrid = (slices: number): Grid => ({ x: new Float64Array(slices), values: new Map(), bands: new Map(), unresolved: new Map() });
+const newGrid = (slices: number): Grid => ({ x: new Float64Array(slices), values: new Map(), bands: new Map(), unresolved: new Map(), estimating: new Map() });
 
 /**
  * Puts every run on one shared grid of `buckets` equal slices of the x-range (in log space for a log axis):
@@ -76,13 +78,14 @@ export function bucketGrid(runs: RunPoints[], buckets: number, logX: boolean): G
     }
     grid.values.set(run.id, values);
     if (banded) grid.bands.set(run.id, { low, high });
-    if (run.unresolved?.length) {
+    // A slice is "not resolved" (or "estimating") for the run when it has no value there but such rows.
+    for (const [xs, flags] of [[run.unresolved, grid.unresolved], [run.estimating, grid.estimating]] as const) {
+      if (!xs?.length) continue;
       const flagged = new Uint8Array(n);
       at = 0;
-      for (const x of run.unresolved) flagged[sliceOf(x)] = 1;
-      // A slice is "not resolved" for the run when it has no value there but unresolved rows.
+      for (const x of xs) flagged[sliceOf(x)] = 1;
       for (let b = 0; b < n; b++) if (count[b]) flagged[b] = 0;
-      grid.unresolved.set(run.id, flagged);
+      flags.set(run.id, flagged);
     }
   }
   // The last slice's centre can lie past the newest point; pin it there so curves end where data ends.
@@ -137,11 +140,11 @@ export function bandNear(grid: Grid, key: string, x: number): [number, number] |
   return i < 0 ? null : [band.low[i], band.high[i]];
 }
 
-/** The ids flagged "not resolved" in the slice nearest to `x`. */
-export function unresolvedNear(grid: Grid, ids: string[], x: number): string[] {
+/** The ids flagged in `flags` (the grid's unresolved or estimating) in the slice nearest to `x`. */
+export function flaggedNear(grid: Grid, flags: Grid['unresolved' | 'estimating'], ids: string[], x: number): string[] {
   if (!grid.x.length) return [];
   const i = nearestIndex(grid.x, x);
-  return ids.filter((id) => grid.unresolved.get(id)?.[i] === 1);
+  return ids.filter((id) => flags.get(id)?.[i] === 1);
 }
 
 /** Each curve's value in the slice nearest to `x` that has one. */

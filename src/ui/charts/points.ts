@@ -5,6 +5,7 @@
  */
 import type { MetricRow } from '../../engine/trainer';
 import type { XAxis } from '../../spec/view';
+import { noiseReading } from '../noiseReading';
 
 /**
  * The x-coordinate of row after row on an axis: steps, samples, Σ η over steps so far, or seconds of
@@ -36,24 +37,26 @@ export function xValues(rows: MetricRow[], axis: XAxis): number[] {
  */
 export type Metric = 'trainLoss' | 'evalLoss' | 'trainSetLoss' | 'gradNorm' | 'temperature' | 'noiseScale' | 'noiseRatio';
 
-/** A row's value of `metric`, or undefined where the row has none. */
-export function metricValue(row: MetricRow, metric: Metric): number | undefined {
-  if (metric === 'noiseRatio') return row.noiseScale === undefined ? undefined : row.noiseScale / row.batchSize;
-  return row[metric];
-}
-
 /**
- * A row's interval of `metric` where it has one: B_simple's 95 % interval (and over B for the ratio).
+ * Metrics that are B_simple: a row has a value only with its interval, and says "not resolved" or
+ * "estimating" instead (noiseReading).
  */
-export function metricInterval(row: MetricRow, metric: Metric): [number, number] | undefined {
-  if (row.noiseScaleLow === undefined || row.noiseScaleHigh === undefined) return undefined;
-  if (metric === 'noiseScale') return [row.noiseScaleLow, row.noiseScaleHigh];
-  if (metric === 'noiseRatio') return [row.noiseScaleLow / row.batchSize, row.noiseScaleHigh / row.batchSize];
-  return undefined;
+const NOISE_SCALE_METRICS: ReadonlySet<Metric> = new Set<Metric>(['noiseScale', 'noiseRatio']);
+
+/** A row's value of `metric`, or undefined where the row has none (B_simple: none without its interval). */
+export function metricValue(row: MetricRow, metric: Metric): number | undefined {
+  if (!NOISE_SCALE_METRICS.has(metric)) return row[metric as Exclude<Metric, 'noiseRatio'>];
+  const reading = noiseReading(row);
+  if (reading.kind !== 'value') return undefined;
+  return metric === 'noiseRatio' ? reading.scale / row.batchSize : reading.scale;
 }
 
-/** Metrics that are B_simple: where its |G|² is not resolved a row says so instead of a value. */
-const NOISE_SCALE_METRICS: ReadonlySet<Metric> = new Set<Metric>(['noiseScale', 'noiseRatio']);
+/** A row's interval of `metric` where it has one: B_simple's 95 % interval (and over B for the ratio). */
+function metricInterval(row: MetricRow, metric: Metric): [number, number] | undefined {
+  const reading = noiseReading(row);
+  if (!NOISE_SCALE_METRICS.has(metric) || reading.kind !== 'value') return undefined;
+  return metric === 'noiseRatio' ? [reading.low / row.batchSize, reading.high / row.batchSize] : [reading.low, reading.high];
+}
 
 /**
  * The metrics measured afresh on each step's minibatch, noisy enough to smooth. The others are drawn as
@@ -87,6 +90,8 @@ export interface RunPoints {
   high?: Float64Array;
   /** x of the rows where B_simple is not resolved (B_simple ≫ B). */
   unresolved?: number[];
+  /** x of the rows where B_simple is measured but has no interval yet (its first measurements). */
+  estimating?: number[];
 }
 
 /** A column of numbers that grows by doubling, read as a view of what it holds. */
@@ -119,6 +124,7 @@ interface PointsState {
   low?: Column;
   high?: Column;
   unresolved?: number[];
+  estimating?: number[];
   /** Index of the last point before a fork's own rows. */
   lead: number;
   /** Each row's x, in order. */
@@ -137,7 +143,7 @@ function newState(metric: Metric, opts: SeriesOptions): PointsState {
     x: new Column(),
     y: new Column(),
     smooth: smoothed ? new Column() : null,
-    ...(noise ? { low: new Column(), high: new Column(), unresolved: [] } : {}),
+    ...(noise ? { low: new Column(), high: new Column(), unresolved: [], estimating: [] } : {}),
     lead: 0,
     xOf: axisReader(opts.axis),
     acc: 0,
@@ -155,7 +161,11 @@ function extend(state: PointsState, rows: MetricRow[], metric: Metric, opts: Ser
   for (let i = state.rows; i < rows.length; i++) {
     const row = rows[i];
     const x = state.xOf(row);
-    if (state.unresolved && row.noiseUnresolved && i >= start && !(opts.logX && x <= 0)) state.unresolved.push(x);
+    if (state.unresolved && state.estimating && i >= start && !(opts.logX && x <= 0)) {
+      const { kind } = noiseReading(row);
+      if (kind === 'unresolved') state.unresolved.push(x);
+      else if (kind === 'estimating') state.estimating.push(x);
+    }
     const y = metricValue(row, metric);
     if (y === undefined || !Number.isFinite(y)) continue;
     if ((opts.logX && x <= 0) || (opts.logY && y <= 0)) continue;
@@ -168,9 +178,9 @@ function extend(state: PointsState, rows: MetricRow[], metric: Metric, opts: Ser
       state.smooth.push(state.acc / (1 - w ** state.n));
     }
     if (state.low && state.high) {
-      // Without an interval (its first measurements), the band is the point itself; on a log axis a lower
-      // bound at 0 is drawn at a thousandth of the value.
-      const [lo, hi] = metricInterval(row, metric) ?? [y, y];
+      // A value always has its interval (metricValue); on a log axis a lower bound at 0 is drawn at a
+      // thousandth of the value.
+      const [lo, hi] = metricInterval(row, metric)!;
       state.low.push(opts.logY ? Math.max(lo, y / 1000) : lo);
       state.high.push(hi);
     }
@@ -181,7 +191,7 @@ function extend(state: PointsState, rows: MetricRow[], metric: Metric, opts: Ser
 
 function output(id: string, s: PointsState): RunPoints {
   const points: RunPoints = { id, x: s.x.from(s.lead), y: s.y.from(s.lead), smooth: s.smooth && s.smooth.from(s.lead) };
-  if (s.low && s.high) Object.assign(points, { low: s.low.from(s.lead), high: s.high.from(s.lead), unresolved: s.unresolved });
+  if (s.low && s.high) Object.assign(points, { low: s.low.from(s.lead), high: s.high.from(s.lead), unresolved: s.unresolved, estimating: s.estimating });
   return points;
 }
 
@@ -222,8 +232,8 @@ export class PointsCache {
 }
 
 /**
- * The extent of the runs' points, its x-range widened to the rows where B_simple is not resolved (they have
- * no y, but the chart must reach them to say so); null when there are none.
+ * The extent of the runs' points, its x-range widened to the rows where B_simple is not resolved or still
+ * estimating (they have no y, but the chart must reach them to say so); null when there are none.
  */
 export function pointsExtent(runs: RunPoints[]): { x: [number, number]; y: [number, number] } | null {
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
@@ -236,6 +246,6 @@ export function pointsExtent(runs: RunPoints[]): { x: [number, number]; y: [numb
     }
   }
   if (!(x0 <= x1)) return null;
-  for (const r of runs) for (const x of r.unresolved ?? []) [x0, x1] = [Math.min(x0, x), Math.max(x1, x)];
+  for (const r of runs) for (const x of [...(r.unresolved ?? []), ...(r.estimating ?? [])]) [x0, x1] = [Math.min(x0, x), Math.max(x1, x)];
   return { x: [x0, x1], y: [y0, y1] };
 }
