@@ -22,6 +22,27 @@ test('every noise chart reads a finite value, or for B_simple "not resolved", fo
     };
     await expect.poll(positive, { message: `${name}: a positive, finite value (or "not resolved") for every run`, timeout: 20_000 }).toEqual(ids);
   }
+  // Where a run's B_simple is not resolved between two resolved stretches, its line breaks: no segment of
+  // the drawn path crosses one of the run's "not resolved" dashes (a new subpath, `M`, starts after them).
+  for (const name of ['noiseScale', 'noiseRatio']) {
+    const gaps = () =>
+      page.getByTestId(`chart-${name}`).evaluate((chart) => {
+        const coords = (d: string) => [...d.matchAll(/([ML])([-\d.]+),([-\d.]+)/g)].map((m) => ({ move: m[1] === 'M', x: Number(m[2]) }));
+        let inside = 0;
+        let bridged = 0;
+        for (const line of chart.querySelectorAll<SVGPathElement>('path[data-run]')) {
+          const points = coords(line.getAttribute('d') ?? '');
+          const dashes = chart.querySelector<SVGPathElement>(`path[data-unresolved="${CSS.escape(line.dataset.run!)}"]`);
+          const xs = dashes ? [...(dashes.getAttribute('d') ?? '').matchAll(/M([-\d.]+),/g)].map((m) => Number(m[1])) : [];
+          inside += xs.filter((x) => points.length > 1 && x > points[0].x && x < points[points.length - 1].x).length;
+          for (let i = 1; i < points.length; i++) if (!points[i].move) bridged += xs.filter((x) => x > points[i - 1].x && x < points[i].x).length;
+        }
+        return { inside, bridged };
+      });
+    // On the default experiment a run's B_simple is unresolved for a while and then resolved again within ~25 s.
+    await expect.poll(async () => (await gaps()).inside, { message: `${name}: a "not resolved" stretch between drawn values`, timeout: 45_000 }).toBeGreaterThan(0);
+    expect((await gaps()).bridged, `${name}: no straight line across "not resolved"`).toBe(0);
+  }
   // The temperature is exact: η/B for each run.
   const { curves: temperature } = await drawn(page, 'temperature');
   expect(temperature.b8.first).toBeCloseTo(0.1 / 8, 6);

@@ -131,15 +131,16 @@ describe('experiment CLI', () => {
       expect(run.samplesPerSecond).toBeGreaterThan(0);
       expect(run.metrics).toHaveLength(40);
       run.metrics.forEach((row, i) => {
-        const optional = (['evalLoss', 'gradNorm', 'noiseScale', 'noiseScaleLow', 'noiseScaleHigh', 'noiseUnresolved'] as const).filter((k) => row[k] !== undefined);
+        const optional = (['evalLoss', 'gradNorm', 'noiseScale', 'noiseScaleLow', 'noiseScaleHigh', 'noiseUnresolved', 'noiseEstimating'] as const).filter((k) => row[k] !== undefined);
         expect(Object.keys(row).sort()).toEqual(['step', 'samples', 'trainLoss', 'batchSize', 'lr', 'temperature', 'wallMs', ...optional].sort());
         expect(row.batchSize).toBe(spec.batchSize);
         expect(row.temperature).toBeCloseTo(spec.learningRate / spec.batchSize, 12);
         // Noise is measured every 8th step by default (on steps 0, 8, 16, … counted from 0).
         expect(row.gradNorm !== undefined).toBe(i % 8 === 0 && spec.batchSize % 2 === 0);
         if (row.gradNorm !== undefined) expect(row.gradNorm).toBeGreaterThan(0);
-        // B_simple with its interval around it, or marked unresolved and then absent.
-        if (row.noiseUnresolved) expect(row.noiseScale).toBeUndefined();
+        // B_simple with its interval around it, or marked unresolved or estimating and then absent.
+        if (row.noiseUnresolved || row.noiseEstimating) expect(row.noiseScale).toBeUndefined();
+        if (row.noiseScale !== undefined) expect([row.noiseScaleLow, row.noiseScaleHigh]).not.toContain(undefined);
         if (row.noiseScaleLow !== undefined) expect(row.noiseScaleLow).toBeLessThanOrEqual(row.noiseScale!);
         if (row.noiseScaleHigh !== undefined) expect(row.noiseScaleHigh).toBeGreaterThanOrEqual(row.noiseScale!);
         expect(row.step).toBe(i + 1);

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OfflineSource, permutation } from '../src/engine/stream';
+import { permutation } from '../src/engine/rng';
+import { OfflineSource } from '../src/engine/stream';
 import { createTask } from '../src/engine/tasks';
 import * as tf from '../src/engine/tf';
 import { Trainer, type MetricRow } from '../src/engine/trainer';

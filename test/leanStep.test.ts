@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../src/engine/tf';
-import type { Model } from '../src/engine/models';
+import type { Model } from '../src/engine/models/model';
 import { mlp, type Activation } from '../src/engine/models/mlp';
 import { cnn, type CnnShape } from '../src/engine/models/cnn';
 import { forward as transformerForward, transformer, type Products, type TransformerShape } from '../src/engine/models/transformer';

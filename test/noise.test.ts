@@ -233,11 +233,11 @@ describe('B_simple interval', () => {
     expect(covered).toBeGreaterThanOrEqual(Math.floor(0.6 * resolved));
   });
 
-  it('gives no interval before enough measurements, and marks rows unresolved', () => {
+  it('gives no interval before enough measurements, and then no B_simple on the rows: "estimating"; marks rows unresolved', () => {
     const t = new NoiseScaleTracker(0.9);
     t.add(10, 1);
     expect(t.estimate).toEqual({ resolved: true, scale: 10, low: null, high: null });
-    expect(noiseFields(t.estimate)).toEqual({ noiseScale: 10 });
+    expect(noiseFields(t.estimate)).toEqual({ noiseEstimating: true });
     expect(noiseFields(null)).toEqual({});
     expect(noiseFields({ resolved: false })).toEqual({ noiseUnresolved: true });
   });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRow } from '../src/engine/trainer';
 import { formatNumber } from '../src/ui/charts/format';
-import { SMOOTHED_METRICS, addGroupBands, bandNear, curveEnds, unresolvedNear, bandPath, bucketGrid, epochMarks, linePath, linearTicks, logTicks, metricValue, pixelsX, pointsExtent, runHistories, runPoints, PointsCache, valuesNear, xValues, type Grid, type RunPoints } from '../src/ui/charts/series';
+import { epochMarks } from '../src/ui/charts/epochs';
+import { addGroupBands, bandNear, bucketGrid, curveEnds, flaggedNear, valuesNear, type Grid } from '../src/ui/charts/grid';
+import { runHistories } from '../src/ui/charts/histories';
+import { bandPath, linePath, pixelsX } from '../src/ui/charts/paths';
+import { SMOOTHED_METRICS, PointsCache, metricValue, pointsExtent, runPoints, xValues, type RunPoints } from '../src/ui/charts/points';
+import { linearTicks, logTicks } from '../src/ui/charts/ticks';
 
 const rows = (n: number, f: (i: number) => Partial<MetricRow> = () => ({})): MetricRow[] =>
   Array.from({ length: n }, (_, i) => ({ step: i + 1, samples: (i + 1) * 8, trainLoss: 1 / (i + 1), batchSize: 8, lr: 0.1, temperature: 0.0125, wallMs: 2 * (i + 1), ...f(i) }) as MetricRow);
@@ -57,7 +62,7 @@ describe('points kept between redraws', () => {
       expect(cache.points(`a-${metric}`, live, metric, opts)).toEqual(runPoints(`a-${metric}`, live, metric, opts));
       live.splice(100);
       // Other rows (a reset run): computed afresh, not appended to the old ones.
-      const other = rows(50, (i) => ({ trainLoss: 2 + i, noiseScale: 3 }));
+      const other = rows(50, (i) => ({ trainLoss: 2 + i, noiseScale: 3, noiseScaleLow: 1, noiseScaleHigh: 5 }));
       expect(cache.points(`a-${metric}`, other, metric, opts)).toEqual(runPoints(`a-${metric}`, other, metric, opts));
     }
     // A fork's history, rebuilt as a new array each time from the same rows, keeps its place.
@@ -146,6 +151,7 @@ describe('SVG paths', () => {
     values: new Map([['a', Float64Array.from([5, NaN, 7.25, NaN])]]),
     bands: new Map([['a', { low: Float64Array.from([1, 2, NaN, 0]), high: Float64Array.from([3, 4, NaN, 1]) }]]),
     unresolved: new Map(),
+    estimating: new Map(),
   };
   const xs = pixelsX(grid, sx);
   it('draws a line through the values, connecting across slices without one', () => {
@@ -175,6 +181,7 @@ describe('hover and axes', () => {
       ]),
       bands: new Map(),
       unresolved: new Map(),
+      estimating: new Map(),
     };
     expect(valuesNear(grid, ['a', 'b'], 2.9)).toEqual([{ id: 'a', y: 20 }, { id: 'b', y: 2 }]);
     expect(valuesNear(grid, ['a', 'b'], 100)).toEqual([{ id: 'a', y: 80 }, { id: 'b', y: 2 }]);
@@ -201,8 +208,10 @@ describe('hover and axes', () => {
 
 describe('metrics beyond the losses', () => {
   it('reads row fields and derives the noise-to-signal ratio B_simple / B', () => {
-    const row = rows(1, () => ({ noiseScale: 64, gradNorm: 2, batchSize: 16 }))[0];
+    const row = rows(1, () => ({ noiseScale: 64, noiseScaleLow: 32, noiseScaleHigh: 96, gradNorm: 2, batchSize: 16 }))[0];
     expect(metricValue(row, 'noiseRatio')).toBe(4);
+    // B_simple without its interval (a record saved before rows stopped carrying one) is not drawn.
+    expect(metricValue({ ...row, noiseScaleLow: undefined, noiseScaleHigh: undefined }, 'noiseScale')).toBeUndefined();
     expect(metricValue(row, 'gradNorm')).toBe(2);
     expect(metricValue(row, 'temperature')).toBe(0.0125);
     expect(metricValue(rows(1)[0], 'noiseRatio')).toBeUndefined();
@@ -210,7 +219,7 @@ describe('metrics beyond the losses', () => {
   });
   it('smooths the noisy per-step metrics only: not the EMA B_simple, the exact temperature or the averaged losses', () => {
     expect([...SMOOTHED_METRICS].sort()).toEqual(['gradNorm', 'trainLoss']);
-    const r = rows(40, (i) => ({ gradNorm: 1 + (i % 2), noiseScale: 10 + i, ...(i % 4 === 3 ? { trainSetLoss: 0.5 } : {}) }));
+    const r = rows(40, (i) => ({ gradNorm: 1 + (i % 2), noiseScale: 10 + i, noiseScaleLow: 5, noiseScaleHigh: 60, ...(i % 4 === 3 ? { trainSetLoss: 0.5 } : {}) }));
     const grad = runPoints('a', r, 'gradNorm', opts);
     expect(grad.smooth).not.toBeNull();
     expect(grad.smooth![39]).toBeGreaterThan(1.2);
@@ -350,9 +359,38 @@ describe('B_simple intervals and seed groups on the bucketed grid', () => {
     expect([...grid.bands.get('a')!.low]).toEqual([8, 8, NaN, NaN]);
     expect([...grid.bands.get('a')!.high]).toEqual([14, 14, NaN, NaN]);
     expect([...grid.unresolved.get('a')!]).toEqual([0, 0, 1, 1]);
-    expect(unresolvedNear(grid, ['a'], 8)).toEqual(['a']);
-    expect(unresolvedNear(grid, ['a'], 1)).toEqual([]);
+    expect(flaggedNear(grid, grid.unresolved, ['a'], 8)).toEqual(['a']);
+    expect(flaggedNear(grid, grid.unresolved, ['a'], 1)).toEqual([]);
     expect(bandNear(grid, 'a', 8)).toEqual([8, 14]); // nearest slice that has one
+  });
+
+  it('draws no B_simple before its interval exists, and says where it is still estimating', () => {
+    // Steps 1–3: measured, no interval yet (estimating); 4–8 with an interval.
+    const r = rows(8, (i) => (i < 3 ? { noiseEstimating: true as const } : { noiseScale: 10, noiseScaleLow: 8, noiseScaleHigh: 14 }));
+    const points = runPoints('a', r, 'noiseScale', opts);
+    expect([...points.x]).toEqual([4, 5, 6, 7, 8]);
+    expect(points.estimating).toEqual([1, 2, 3]);
+    const grid = bucketGrid([points], 4, false);
+    expect([...grid.estimating.get('a')!]).toEqual([1, 0, 0, 0]);
+    expect(flaggedNear(grid, grid.estimating, ['a'], 1)).toEqual(['a']);
+    expect(flaggedNear(grid, grid.estimating, ['a'], 8)).toEqual([]);
+    // Only estimating rows so far: nothing to draw, and the chart has nothing to scale either.
+    const early = runPoints('a', r.slice(0, 3), 'noiseScale', opts);
+    expect([early.x.length, early.estimating]).toEqual([0, [1, 2, 3]]);
+    expect(pointsExtent([early])).toBeNull();
+  });
+
+  it('breaks B_simple’s drawn line where it is not resolved, instead of bridging the stretch', () => {
+    // Steps 1–3 resolved, 4–6 not resolved, 7–9 resolved again: two stretches, each its own subpath.
+    const r = rows(9, (i) => (i >= 3 && i < 6 ? { noiseUnresolved: true } : { noiseScale: 10 + i, noiseScaleLow: 8, noiseScaleHigh: 30 }));
+    const grid = bucketGrid([runPoints('a', r, 'noiseScale', opts)], 9, false);
+    const xs = pixelsX(grid, (v) => v * 10);
+    const d = linePath(xs, grid.values.get('a'), (v) => 100 - v, grid.unresolved.get('a'));
+    expect(d.match(/M/g)).toHaveLength(2);
+    expect(d.split('M').slice(1).map((part) => part.split('L').length)).toEqual([3, 3]);
+    // A held-out loss, evaluated every few steps, has slices without a value but none unresolved: one line.
+    const sparse = bucketGrid([runPoints('a', rows(9, (i) => (i % 3 === 2 ? { evalLoss: 1 / (i + 1) } : {})), 'evalLoss', opts)], 9, false);
+    expect(linePath(pixelsX(sparse, (v) => v * 10), sparse.values.get('a'), (v) => 100 - v, sparse.unresolved.get('a')).match(/M/g)).toHaveLength(1);
   });
 
   it('a group is the mean of its members per slice, with ± std or the 95 % interval of the mean', () => {
@@ -364,6 +402,7 @@ describe('B_simple intervals and seed groups on the bucketed grid', () => {
       ]),
       bands: new Map(),
       unresolved: new Map(),
+      estimating: new Map(),
     };
     addGroupBands(grid, [{ key: 'g', runs: ['a', 'b'] }], 'std');
     const g = grid.values.get('g')!;
@@ -377,5 +416,24 @@ describe('B_simple intervals and seed groups on the bucketed grid', () => {
     const [lo, hi] = [grid.bands.get('g')!.low[0], grid.bands.get('g')!.high[0]];
     expect(hi - 2).toBeCloseTo((12.706 * Math.SQRT2) / Math.SQRT2, 9);
     expect(lo).toBeCloseTo(2 - 12.706, 9);
+  });
+
+  it('breaks a group’s mean where no member is resolved, not where one still has a value', () => {
+    const grid: Grid = {
+      x: Float64Array.from([1, 2, 3, 4]),
+      values: new Map([
+        ['a', Float64Array.from([1, NaN, NaN, 2])],
+        ['b', Float64Array.from([3, 4, NaN, 5])],
+      ]),
+      bands: new Map(),
+      unresolved: new Map([
+        ['a', Uint8Array.from([0, 1, 1, 0])],
+        ['b', Uint8Array.from([0, 0, 1, 0])],
+      ]),
+      estimating: new Map(),
+    };
+    addGroupBands(grid, [{ key: 'g', runs: ['a', 'b'] }], 'std');
+    expect([...grid.unresolved.get('g')!]).toEqual([0, 0, 1, 0]);
+    expect(linePath(pixelsX(grid, (v) => v), grid.values.get('g'), (v) => v, grid.unresolved.get('g'))).toBe('M1,2L2,4M4,3.5');
   });
 });

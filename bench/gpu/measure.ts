@@ -20,7 +20,7 @@ import * as tf from '../../src/engine/tf';
 import { Trainer } from '../../src/engine/trainer';
 import { initBackend, loadShippedAssets } from '../../src/cli/run';
 import { ExperimentSpec, type ExperimentSpecInput } from '../../src/spec/schema';
-import type { CliBackend } from '../../src/cli/args';
+import type { CliBackend } from '../../src/cli/types';
 
 const MODELS: Record<string, { input: ExperimentSpecInput; batch: number; lr: number }> = {
   mlp: { input: {}, batch: 128, lr: 0.1 },

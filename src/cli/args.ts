@@ -4,6 +4,7 @@
  * message is the one the app would show for the same input (decodeLink's error, formatIssues).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { UPLOAD_PREFIX, isUpload, type Assets } from '../engine/data/assets';
 import { assetsFor } from '../engine/tasks';
@@ -11,11 +12,16 @@ import { parseArgs } from 'node:util';
 import { decodeLink } from '../spec/link';
 import { PRESETS, findPreset } from '../spec/presets';
 import { formatIssues, validateSpec, type ExperimentSpec } from '../spec/schema';
-import { defaultWorkers } from './pool';
-import type { Shard } from './shard';
+import { BACKENDS, type CliBackend, type Shard } from './types';
 
-export const BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
-export type CliBackend = (typeof BACKENDS)[number];
+/** Backends that compute on the CPU, where each core can train its own runs. */
+const CPU_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
+/**
+ * The default number of training threads: one per core the process may use on a CPU backend. A GPU
+ * backend is one device that the runs share, where stacking them in one thread is the point: one thread.
+ */
+const defaultWorkers = (backend: CliBackend): number => (CPU_BACKENDS.includes(backend) ? availableParallelism() : 1);
 
 /** Bad input: printed to stderr without a stack, exit code 2. */
 export class UsageError extends Error {

@@ -5,7 +5,7 @@
 import { groupEvalLoss, seedGroups, type GroupEvalRow } from '../engine/groups';
 import { verdicts, type ComparisonFacts, type Verdict } from '../engine/verdicts';
 import type { ExperimentSpec } from '../spec/schema';
-import type { ComparisonOut, MetricOut } from './result';
+import type { ComparisonOut, MetricOut } from './types';
 
 export interface GroupOut {
   runs: string[];

@@ -5,13 +5,12 @@
  * numbers depend only on the experiment and its own spec, never on which thread or with which neighbours it
  * trained. The main thread only relays progress and collects the shares.
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Assets } from '../engine/data/assets';
 import { partitionRuns } from '../engine/partition';
 import type { RunProgress } from '../engine/trainer';
 import type { ExperimentSpec } from '../spec/schema';
-import type { CliBackend } from './args';
+import type { CliBackend } from './types';
 import type { TrainedShare } from './result';
 
 /** What a thread is given (its workerData). */
@@ -37,15 +36,6 @@ export interface TrainOptions {
   /** Notes for the user (a backend's fallback, said once however many threads hit it). */
   note?: (message: string) => void;
 }
-
-/** Backends that compute on the CPU, where each core can train its own runs. */
-const CPU_BACKENDS: readonly string[] = ['wasm', 'cpu'];
-
-/**
- * The default number of training threads: one per core the process may use on a CPU backend. A GPU
- * backend is one device that the runs share, where stacking them in one thread is the point: one thread.
- */
-export const defaultWorkers = (backend: CliBackend): number => (CPU_BACKENDS.includes(backend) ? availableParallelism() : 1);
 
 /** `runIds` split into at most `workers` non-empty shares; none when there are no runs. */
 export function threadShares(spec: ExperimentSpec, runIds: readonly string[], workers: number): string[][] {

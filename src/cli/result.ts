@@ -5,18 +5,11 @@
 import { compare, type CompareInputs } from '../engine/compare';
 import { headline, type OutputShape } from '../engine/distance';
 import type { LadderPoint } from '../engine/ladder';
-import type { MetricRow, RunStatus } from '../engine/trainer';
+import type { RunStatus } from '../engine/trainer';
 import type { ComparisonSpec, ExperimentSpec } from '../spec/schema';
 import type { Verdict } from '../engine/verdicts';
-import type { CliBackend } from './args';
 import { claimsOut, type GroupOut } from './claims';
-
-/** A metric row as written to JSON: a loss that was not finite (a diverged run's last row) becomes null. */
-export type MetricOut = Omit<MetricRow, 'trainLoss' | 'evalLoss' | 'trainSetLoss'> & {
-  trainLoss: number | null;
-  evalLoss?: number | null;
-  trainSetLoss?: number | null;
-};
+import type { CliBackend, ComparisonOut, MetricOut } from './types';
 
 /** Where a run first reached a loss-ladder level. */
 export interface LadderOut {
@@ -46,37 +39,6 @@ export interface RunResult<Ladder = LadderOut> {
   /** Where the run first reached each loss-ladder level (held-out loss at or below it). */
   ladder: Ladder[];
   metrics: MetricOut[];
-}
-
-/**
- * A comparison the spec names, at its level: TV, disagreement and symmetric KL for classifiers (relRms for
- * regression), and the seed baseline's TV (relRms) where a twin reached the level. Null where not computable,
- * with the reason in `note`.
- */
-export interface ComparisonOut {
-  a: string;
-  b: string;
-  level: number | null;
-  tv: number | null;
-  disagreement: number | null;
-  kl: number | null;
-  relRms?: number | null;
-  baselineTv: number | null;
-  baselineRelRms?: number | null;
-  /** 95 % bootstrap intervals over probe examples (compare.ts), of the headline distance and the baseline's. */
-  tvLow?: number;
-  tvHigh?: number;
-  baselineTvLow?: number;
-  baselineTvHigh?: number;
-  relRmsLow?: number;
-  relRmsHigh?: number;
-  baselineRelRmsLow?: number;
-  baselineRelRmsHigh?: number;
-  /** The pair's distance over the baseline's, with its interval (paired bootstrap). */
-  ratio?: number;
-  ratioLow?: number;
-  ratioHigh?: number;
-  note?: string;
 }
 
 export interface ExperimentResult {

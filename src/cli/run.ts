@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { MissingAssetError, isUpload, type Assets } from '../engine/data/assets';
 import { assetsFor } from '../engine/tasks';
-import type { CliBackend } from './args';
-import { assembleResult, type ExperimentResult, type MetricOut, type TrainedShare } from './result';
+import { assembleResult, type ExperimentResult, type TrainedShare } from './result';
+import type { CliBackend, MetricOut } from './types';
 
 /**
  * Selects the backend; wasm falls back to cpu when it cannot start (the note goes to `warn`); webgpu without

@@ -13,14 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { partitionRuns } from '../engine/partition';
 import { formatIssues, validateSpec, type ExperimentSpec } from '../spec/schema';
-import { BACKENDS } from './args';
 import { assembleResult, combineShares, type ExperimentResult, type ProbeShape, type RunResult, type TrainedShare } from './result';
-
-/** The i-th (1-based, as `--shard 1/4` … `4/4`) of n shares. */
-export interface Shard {
-  index: number;
-  count: number;
-}
+import { BACKENDS, type Shard } from './types';
 
 /** Raised to the shard file's format when what it holds changes. */
 export const SHARD_FORMAT = 1;

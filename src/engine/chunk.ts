@@ -6,7 +6,7 @@
  */
 import * as tf from './tf';
 import type { ExperimentSpec } from '../spec/schema';
-import type { Model } from './models';
+import type { Model } from './models/model';
 import { noiseFields, temperature, traceSigma, trueGradSq } from './noise';
 import { evalLoss, evaluate, trainStep, type StepConfig } from './step';
 import { newlyReached, type LadderPoint } from './ladder';
@@ -166,7 +166,7 @@ export async function advanceGroup(ctx: ChunkContext, group: Group, steps: numbe
     run.wallMs = last.wallMs;
     run.trainLoss = last.trainLoss;
     const noise = noiseFields(run.noise.estimate);
-    Object.assign(run, { noiseScale: noise.noiseScale ?? null, noiseScaleLow: noise.noiseScaleLow, noiseScaleHigh: noise.noiseScaleHigh, noiseUnresolved: noise.noiseUnresolved === true });
+    Object.assign(run, { noiseScale: noise.noiseScale ?? null, noiseScaleLow: noise.noiseScaleLow, noiseScaleHigh: noise.noiseScaleHigh, noiseUnresolved: noise.noiseUnresolved === true, noiseEstimating: noise.noiseEstimating === true });
     run.batchSize = batchAt(run.spec, run.step);
     run.lr = lrAt(ctx.experiment, run.spec, run.step);
     run.temperature = temperature(run.lr, run.batchSize, optimizer);

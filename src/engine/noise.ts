@@ -139,12 +139,17 @@ export interface NoiseFields {
   noiseScaleLow?: number;
   noiseScaleHigh?: number;
   noiseUnresolved?: true;
+  /** Measured, but too few measurements for an interval yet: B_simple is still being estimated. */
+  noiseEstimating?: true;
 }
 
-/** The fields of `estimate` for a metric row: B_simple and its interval, or the mark "not resolved". */
+/**
+ * The fields of `estimate` for a metric row: B_simple and its interval, the mark "not resolved", or, before
+ * the interval exists, the mark "estimating" and no value: B_simple is never reported without its uncertainty.
+ */
 export function noiseFields(estimate: NoiseScaleEstimate | null): NoiseFields {
   if (estimate === null) return {};
   if (!estimate.resolved) return { noiseUnresolved: true };
-  if (estimate.low === null || estimate.high === null) return { noiseScale: estimate.scale };
+  if (estimate.low === null || estimate.high === null) return { noiseEstimating: true };
   return { noiseScale: estimate.scale, noiseScaleLow: estimate.low, noiseScaleHigh: estimate.high };
 }

@@ -79,3 +79,14 @@ export class Rng {
     return probs.length - 1;
   }
 }
+
+/** A seeded Fisher–Yates shuffle of 0..n−1. */
+export function permutation(n: number, key: number): Uint32Array {
+  const perm = Uint32Array.from({ length: n }, (_, i) => i);
+  const rng = new Rng(key);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.nextUint32() % (i + 1);
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  return perm;
+}

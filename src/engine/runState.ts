@@ -29,13 +29,15 @@ export interface MetricRow {
   temperature: number;
   /** |ḡ|, the norm of the minibatch gradient, on the steps where noise was measured. */
   gradNorm?: number;
-  /** B_simple = EMA(tr Σ) / EMA(|G|²), once defined and resolved (noise.ts). */
+  /** B_simple = EMA(tr Σ) / EMA(|G|²), once resolved and its interval exists (noise.ts). */
   noiseScale?: number;
-  /** Its 95 % interval, once enough measurements lie behind it. */
+  /** Its 95 % interval: always with noiseScale. */
   noiseScaleLow?: number;
   noiseScaleHigh?: number;
   /** Set where the interval of |G|² reaches zero: B_simple ≫ B, not resolved (and no noiseScale). */
   noiseUnresolved?: true;
+  /** Set while too few measurements lie behind B_simple for its interval: estimating (and no noiseScale). */
+  noiseEstimating?: true;
   /** Time spent computing this run's steps so far (its group's compute time), in ms. */
   wallMs: number;
 }
@@ -50,10 +52,11 @@ export interface RunProgress {
   lr: number;
   temperature: number;
   noiseScale: number | null;
-  /** B_simple's interval, and whether it is unresolved (as in MetricRow). */
+  /** B_simple's interval, and whether it is unresolved or still estimating (as in MetricRow). */
   noiseScaleLow?: number;
   noiseScaleHigh?: number;
   noiseUnresolved?: boolean;
+  noiseEstimating?: boolean;
   trainLoss: number | null;
   evalLoss: number | null;
   trainSetLoss: number | null;

@@ -6,7 +6,7 @@
  */
 import * as tf from './tf';
 import type { ExperimentSpec } from '../spec/schema';
-import type { Model } from './models';
+import type { Model } from './models/model';
 import { slotsPerParam } from './optimizer';
 import type { GroupTensors } from './step';
 import type { MapGrid } from './ladder';

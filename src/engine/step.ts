@@ -1,7 +1,7 @@
 import * as tf from './tf';
 import type { OptimizerSpec } from '../spec/schema';
 import { perRunLoss } from './loss';
-import type { Model } from './models';
+import type { Model } from './models/model';
 import { applyUpdate } from './optimizer';
 import type { LossKind } from './tasks';
 

@@ -6,8 +6,8 @@
  *     each epoch: position p is sample perm_e(p mod N) with e = ⌊p / N⌋, perm_e seeded by (run seed, e).
  */
 import type { RegimeSpec } from '../spec/schema';
-import { Domain, Rng, hashKeys } from './rng';
-import type { Task } from './tasks';
+import { Domain, hashKeys, permutation } from './rng';
+import type { Task } from './tasks/task';
 
 export interface SampleSource {
   /** Writes positions [position, position + count) of the run keyed `runKey` into x and y from row `offset`. */
@@ -23,17 +23,6 @@ export class OnlineSource implements SampleSource {
   fill(runKey: number, position: number, count: number, x: Float32Array, y: Float32Array, offset: number): void {
     this.task.fill(runKey, position, count, x, y, offset);
   }
-}
-
-/** A seeded Fisher–Yates shuffle of 0..n−1. */
-export function permutation(n: number, key: number): Uint32Array {
-  const perm = Uint32Array.from({ length: n }, (_, i) => i);
-  const rng = new Rng(key);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.nextUint32() % (i + 1);
-    [perm[i], perm[j]] = [perm[j], perm[i]];
-  }
-  return perm;
 }
 
 export class OfflineSource implements SampleSource {

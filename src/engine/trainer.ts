@@ -11,7 +11,8 @@
  */
 import * as tf from './tf';
 import { MAX_COMPARISONS, type ExperimentSpec, type RunSpec } from '../spec/schema';
-import { createModel, type Model } from './models';
+import { createModel } from './models';
+import type { Model } from './models/model';
 import { Domain, hashKeys } from './rng';
 import { evaluate } from './step';
 import { ladderExamples, ladderLevels, mapGrid, type LadderPoint, type MapGrid } from './ladder';

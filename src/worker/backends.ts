@@ -7,7 +7,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { SELF_TEST_TOLERANCE, selfTest } from '../engine/selfTest';
+import { SELF_TEST_TOLERANCE, selfTest } from './selfTest';
 import * as tf from '../engine/tf';
 import type { BackendChoice, BackendInfo, BackendName } from './protocol';
 

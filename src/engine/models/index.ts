@@ -1,36 +1,13 @@
 /**
- * A model is a pure function of explicit parameters that carry a leading run axis, so R runs of one
- * architecture train as one batched computation. The trainer, the step and the noise estimator only see
- * this interface; each architecture lives in its own module.
+ * The model an experiment asks for: each architecture lives in its own module and implements the Model
+ * interface (model.ts), which is all the trainer, the step and the noise estimator see.
  */
-import type * as tf from '../tf';
 import type { ModelSpec } from '../../spec/schema';
 import type { Task } from '../tasks';
 import { mlp } from './mlp';
 import { cnn } from './cnn';
 import { transformer } from './transformer';
-
-export interface Model {
-  /** Shapes of one run's parameters, without the run axis, in the order `forward` takes them. */
-  paramShapes(): number[][];
-  /** One run's initial parameters, computed in JavaScript from the seed alone (bit-identical on every backend). */
-  initParams(seed: number): Float32Array[];
-  /** x: [R, B, task.inputDim] → outputs [R, B, task.outputDim]. */
-  forward(params: tf.Tensor[], x: tf.Tensor): tf.Tensor;
-  /**
-   * The forward pass with a hand-written backward pass, where the model has one (the step then uses it
-   * instead of tfjs's autodiff: fewer ops, explicit transposes, no gradient for the input). Same outputs
-   * as `forward`.
-   */
-  trace?(params: tf.Tensor[], x: tf.Tensor): Traced;
-}
-
-/** A forward pass that keeps what its backward pass needs. */
-export interface Traced {
-  outputs: tf.Tensor;
-  /** ∂L/∂outputs → ∂L/∂params, in paramShapes order (the input is data: it gets no gradient). */
-  backward(dOutputs: tf.Tensor): tf.Tensor[];
-}
+import type { Model } from './model';
 
 export function createModel(spec: ModelSpec, task: Pick<Task, 'inputDim' | 'outputDim' | 'inputImage'>): Model {
   switch (spec.kind) {

@@ -5,7 +5,7 @@
  */
 import * as tf from '../tf';
 import { Domain, Rng, hashKeys } from '../rng';
-import type { Model, Traced } from '.';
+import type { Model, Traced } from './model';
 import { gradLeft, gradRight } from './matmul';
 import { gelu, tanh } from './activations';
 

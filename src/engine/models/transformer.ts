@@ -15,7 +15,7 @@
  */
 import * as tf from '../tf';
 import { Domain, Rng, hashKeys } from '../rng';
-import type { Model } from '.';
+import type { Model } from './model';
 import { dataMatMul, matMul, swapLast } from './matmul';
 import { gelu } from './activations';
 

@@ -7,8 +7,7 @@
  */
 import { requireAsset, UPLOAD_PREFIX, type Assets } from '../data/assets';
 import { parseCsv, type CsvTable } from '../data/csv';
-import { Domain, hashKeys } from '../rng';
-import { permutation } from '../stream';
+import { Domain, hashKeys, permutation } from '../rng';
 import { FiniteSetTask } from './finite';
 
 /** Parsed tables by their bytes and label column, so a restart does not parse again. */

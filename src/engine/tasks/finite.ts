@@ -6,8 +6,7 @@
  * hashKeys(dataSeed, Domain.probe)) draws from the held-out examples instead, so the held-out loss is
  * measured on data no run ever trains on.
  */
-import { Domain, hashKeys } from '../rng';
-import { permutation } from '../stream';
+import { Domain, hashKeys, permutation } from '../rng';
 import type { LossKind, Task } from './task';
 
 export abstract class FiniteSetTask implements Task {

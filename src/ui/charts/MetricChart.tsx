@@ -9,51 +9,21 @@ import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, XAxis
 import { X_AXIS_LABELS } from '../../spec/view';
 import { ChartExportButtons } from '../export/ChartExportButtons';
 import { curveColors } from '../colors';
-import { seedGroups } from '../../engine/groups';
 import { useExperiment } from '../stores/experiment';
 import { useView } from '../stores/view';
+import { chartCurves, type Curve } from './curves';
 import { chartInputs, useChartVersion } from './data';
+import { epochMarks } from './epochs';
 import { formatNumber, ordinal } from './format';
+import { ESTIMATING } from '../noiseReading';
+import { bandNear, curveEnds, flaggedNear, valuesNear, type Grid } from './grid';
 import { MARGIN, Y_AXIS_WIDTH } from './layout';
-import {
-  addGroupBands,
-  bandPath,
-  bucketGrid,
-  curveEnds,
-  epochMarks,
-  pointsExtent,
-  linePath,
-  linearTicks,
-  logTicks,
-  pixelsX,
-  PointsCache,
-  bandNear,
-  unresolvedNear,
-  valuesNear,
-  type Grid,
-  type Metric,
-  type RunPoints,
-} from './series';
+import { bandPath, linePath, pixelsX } from './paths';
+import { pointsExtent, PointsCache, type Metric } from './points';
+import { linearTicks, logTicks } from './ticks';
 
 /** x-buckets of the shared grid: about one per 2 px of a large chart's plot, fewer for the small ones. */
 const bucketsFor = (height: number) => (height < 200 ? 100 : 200);
-
-interface Curve {
-  /** The key of the curve's values in the chart's grid, and its name in the readout. */
-  key: string;
-  color: string;
-  /** Whether the curve has a band under it (measured values' spread, B_simple's interval, or a group's band). */
-  band: boolean;
-  dashed: boolean;
-  /** A seed group's member drawn faint under its group's mean. */
-  faint?: boolean;
-  /** A seed group's mean. */
-  group?: boolean;
-  /** Marks where the run's B_simple is not resolved. */
-  unresolved?: boolean;
-  /** Its band is an interval (B_simple's), read out with the value. */
-  interval?: boolean;
-}
 
 interface Mark {
   x: number;
@@ -108,7 +78,7 @@ function Curves({ grid, curves, marks, xMax }: { grid: Grid; curves: Curve[]; ma
         return (
           <path
             key={c.key}
-            d={linePath(xs, grid.values.get(c.key), sy)}
+            d={linePath(xs, grid.values.get(c.key), sy, grid.unresolved.get(c.key))}
             fill="none"
             stroke={c.color}
             strokeWidth={c.group ? 2.4 : c.dashed ? 1.5 : 1.8}
@@ -221,54 +191,21 @@ export const MetricChart = memo(function MetricChart({
   const companionMetric = companion?.metric;
   const companionLabel = companion?.label;
 
-  const { grid, curves, marks, e, every } = useMemo(() => {
-    const inputs = chartInputs(runs);
-    const buckets = bucketsFor(height);
-    const opts = { axis: xAxis, logX, logY, smoothing, buckets };
-    const colors = curveColors(runs, inputs.map((h) => h.id));
-    // Seed groups of two or more runs on the chart, drawn as their mean with a band when groups are on.
-    const present = new Set(inputs.map((h) => h.id));
-    const mode = groupMode === 'off' ? null : groupMode;
-    const groups =
-      mode === null
-        ? []
-        : seedGroups(runs)
-            .map((g) => ({ runs: g.runs.filter((id) => present.has(id)) }))
-            .filter((g) => g.runs.length > 1)
-            .map((g) => ({ key: `${g.runs[0]} (mean of ${g.runs.length})`, runs: g.runs }));
-    const grouped = new Set(groups.flatMap((g) => g.runs));
-    const points: RunPoints[] = [];
-    const curves: Curve[] = [];
-    inputs.forEach((h) => {
-      const color = colors.get(h.id)!;
-      const member = grouped.has(h.id);
-      const main = cache.points(h.id, h.rows, metric, opts, h);
-      points.push(main);
-      if (!member || members === 'faint') curves.push({ key: h.id, color, band: !member && (main.smooth !== null || main.low !== undefined), dashed: false, faint: member, unresolved: !member && !!main.unresolved?.length, interval: !member && main.low !== undefined });
-      if (companionMetric) {
-        const key = `${h.id} (${companionLabel})`;
-        const extra = cache.points(key, h.rows, companionMetric, opts, h);
-        if (extra.x.length) {
-          points.push(extra);
-          if (!member || members === 'faint') curves.push({ key, color, band: !member && extra.smooth !== null, dashed: true, faint: member });
-        }
-      }
-    });
-    cache.keep(new Set(points.map((p) => p.id)));
-    const grid = bucketGrid(points, buckets, logX);
-    if (mode !== null && groups.length) {
-      const bands = groups.map((g) => ({ key: g.key, runs: g.runs }));
-      if (companionMetric) bands.push(...groups.map((g) => ({ key: `${g.key} (${companionLabel})`, runs: g.runs.map((id) => `${id} (${companionLabel})`) })));
-      addGroupBands(grid, bands, mode);
-      for (const g of bands) curves.push({ key: g.key, color: colors.get(g.runs[0].replace(` (${companionLabel})`, ''))!, band: true, dashed: g.key.endsWith(`(${companionLabel})`), group: true });
-    }
-    const epochs = epochSize ? epochMarks(inputs, epochSize, xAxis) : null;
+  const { grid, curves, marks, e, every, estimatingOnly } = useMemo(() => {
+    const histories = chartInputs(runs);
+    const colors = curveColors(runs, histories.map((h) => h.id));
+    const opts = { axis: xAxis, logX, logY, smoothing, buckets: bucketsFor(height) };
+    const companion = companionMetric ? { metric: companionMetric, label: companionLabel! } : undefined;
+    const { grid, curves, points } = chartCurves({ runs, histories, metric, companion, opts, colors, groups: groupMode === 'off' ? null : groupMode, members }, cache);
+    const epochs = epochSize ? epochMarks(histories, epochSize, xAxis) : null;
     return {
       grid,
       curves,
       marks: (epochs?.marks ?? []).map((m): Mark => ({ x: m.x, color: m.run === null ? '#6b7280' : (colors.get(m.run) ?? '#6b7280') })),
       every: epochs?.every ?? 1,
       e: pointsExtent(points),
+      // Nothing to draw yet but B_simple's first measurements, still without their interval.
+      estimatingOnly: points.every((p) => !p.x.length) && points.some((p) => p.estimating?.length),
     };
     // `version` (this chart's clock) says when the metrics, read in chartInputs, are to be drawn anew.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -305,11 +242,12 @@ export const MetricChart = memo(function MetricChart({
   // Bands that are intervals (a group's, B_simple's) are read out with the value; a raw spread is not.
   const intervals = new Set(curves.filter((c) => c.band && (c.group || c.interval)).map((c) => c.key));
   const dashed = new Set(curves.filter((c) => c.dashed).map((c) => c.key));
-  const unresolved = hover ? unresolvedNear(grid, curves.filter((c) => c.unresolved).map((c) => c.key), hover.x) : [];
+  const unresolved = hover ? flaggedNear(grid, grid.unresolved, curves.filter((c) => c.unresolved).map((c) => c.key), hover.x) : [];
+  const estimating = hover ? flaggedNear(grid, grid.estimating, curves.filter((c) => c.estimating).map((c) => c.key), hover.x) : [];
   const readout = hover
     ? valuesNear(
         grid,
-        curves.filter((c) => !unresolved.includes(c.key)).map((c) => c.key),
+        curves.filter((c) => !unresolved.includes(c.key) && !estimating.includes(c.key)).map((c) => c.key),
         hover.x,
       ).sort((a, b) => b.y - a.y)
     : [];
@@ -333,10 +271,10 @@ export const MetricChart = memo(function MetricChart({
           <Plot grid={grid} curves={curves} marks={marks} bounds={bounds} floor={floor} logX={logX} logY={logY} height={height} />
         ) : (
           <div className="chart-empty" style={{ height }}>
-            {emptyText}
+            {estimatingOnly ? `B_simple: ${ESTIMATING} (its 95 % interval needs a few measurements)` : emptyText}
           </div>
         )}
-        {hover && readout.length + unresolved.length > 0 && (
+        {hover && readout.length + unresolved.length + estimating.length > 0 && (
           <>
             <div className="chart-cursor" style={{ left: hover.px, height }} />
             <div className="chart-readout" role="status">
@@ -352,6 +290,11 @@ export const MetricChart = memo(function MetricChart({
               {unresolved.map((id) => (
                 <div key={id} data-testid="readout-unresolved">
                   <span className="swatch" style={{ background: colors.get(id) }} /> {id}: B<sub>simple</sub> ≫ B here: not resolved
+                </div>
+              ))}
+              {estimating.map((id) => (
+                <div key={id} data-testid="readout-estimating">
+                  <span className="swatch" style={{ background: colors.get(id) }} /> {id}: B<sub>simple</sub> {ESTIMATING}
                 </div>
               ))}
             </div>

@@ -12,7 +12,7 @@ import { useRuns } from '../stores/runs';
 import { useChartVersion } from './data';
 import { defaultTarget, fittedSamples, fittedSteps, parseTarget, sweepSummary, type BatchResult, type NoiseFit } from './fit';
 import { formatNumber } from './format';
-import { logTicks } from './series';
+import { logTicks } from './ticks';
 import { MARGIN, Y_AXIS_WIDTH } from './layout';
 
 const HEIGHT = 200;

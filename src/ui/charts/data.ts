@@ -7,7 +7,7 @@ import type { MetricRow } from '../../engine/trainer';
 import { useRuns } from '../stores/runs';
 import { useImports, type ImportedSet } from '../stores/imports';
 import { ChartClock } from './clock';
-import { runHistories, type RunHistory, type RunLineage } from './series';
+import { runHistories, type RunHistory, type RunLineage } from './histories';
 
 let cached: { metrics: Record<string, MetricRow[]>; version: number; runs: RunLineage[]; imports: ImportedSet[]; histories: RunHistory[] } | null = null;
 

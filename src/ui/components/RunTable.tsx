@@ -15,6 +15,7 @@ import { useExperiment } from '../stores/experiment';
 import { useRuns } from '../stores/runs';
 import { ForkForm } from './ForkForm';
 import { useControlHidden } from '../stores/classroom';
+import { ESTIMATING, ESTIMATING_WHY, fmtNoiseScale, intervalText, noiseReading } from '../noiseReading';
 import './interventions.css';
 
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '–' : Number(v.toPrecision(digits)).toString());
@@ -22,31 +23,45 @@ const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === u
 /** η/B as e.g. 3.1e-3. */
 export const fmtTemperature = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toExponential(1));
 
-/** B_simple: a whole number once it is large, 3 digits below that. */
-export const fmtNoiseScale = (v: number | null | undefined) =>
-  v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(3)).toString();
-
 /** "B×8, η÷2 @ step 1000" (factors of 1 left out). */
 export function changeLabel(change: NoiseChangeSpec): string {
   const parts = [change.batchFactor !== 1 ? `B×${change.batchFactor}` : '', change.lrDivisor !== 1 ? `η÷${change.lrDivisor}` : ''].filter(Boolean);
   return `${parts.length ? parts.join(', ') : 'B×1, η÷1'} @ step ${change.atStep}`;
 }
 
-/** "≫ B: not resolved" where B_simple's |G|² interval reaches zero, else the value (its interval in the title). */
+/**
+ * "≫ B: not resolved" where B_simple's |G|² interval reaches zero, "estimating…" until its interval exists,
+ * else the value (its interval in the title).
+ */
 function NoiseScaleCell({ p }: { p: RunProgress | undefined }) {
-  if (p?.noiseUnresolved) {
+  const reading = noiseReading(p);
+  if (reading.kind === 'unresolved') {
     return (
       <td data-testid="noise-scale" data-value="" data-unresolved="true" title="The interval of |G|² reaches zero: B_simple is far above B and the estimate means little here">
         B<sub>simple</sub> ≫ B here: not resolved
       </td>
     );
   }
-  const interval = p?.noiseScaleLow !== undefined && p.noiseScaleHigh !== undefined ? `95 % interval [${fmtNoiseScale(p.noiseScaleLow)}, ${fmtNoiseScale(p.noiseScaleHigh)}]` : undefined;
+  if (reading.kind === 'estimating') {
+    return (
+      <td data-testid="noise-scale" data-value="" data-estimating="true" title={ESTIMATING_WHY}>
+        {ESTIMATING}
+      </td>
+    );
+  }
+  const value = reading.kind === 'value' ? reading : null;
   return (
-    <td data-testid="noise-scale" data-value={p?.noiseScale ?? ''} title={interval}>
-      {fmtNoiseScale(p?.noiseScale)}
+    <td data-testid="noise-scale" data-value={value?.scale ?? ''} title={value ? intervalText(value) : undefined}>
+      {fmtNoiseScale(value?.scale)}
     </td>
   );
+}
+
+/** A seed group's B_simple: "estimating…" while a member has no interval yet, else the members' mean ± std. */
+function groupNoiseScale(ps: Array<RunProgress | undefined>): string {
+  const readings = ps.map(noiseReading);
+  if (readings.some((r) => r.kind === 'estimating')) return ESTIMATING;
+  return groupValue(readings.map((r) => (r.kind === 'value' ? r.scale : null)));
 }
 
 /** "mean ± std" of a value across a group's runs. */
@@ -179,7 +194,7 @@ export function RunTable() {
                   <td>{Math.min(...ps.map((p) => p?.samples ?? 0))}</td>
                   <td>–</td>
                   <td className="diag-start">{ps[0]?.batchSize ?? run.batchSize}</td>
-                  <td>{groupValue(ps.map((p) => p?.noiseScale))}</td>
+                  <td>{groupNoiseScale(ps)}</td>
                   <td>{fmtTemperature(ps[0]?.temperature)}</td>
                   {offline && <td>{groupValue(ps.map((p) => p?.trainSetLoss))}</td>}
                   <td />

@@ -3,8 +3,8 @@
  * (USERS.md), and a backend that silently computes garbage would mislead everyone who trusts the charts.
  */
 import { ExperimentSpec } from '../spec/schema';
-import * as tf from './tf';
-import { Trainer } from './trainer';
+import * as tf from '../engine/tf';
+import { Trainer } from '../engine/trainer';
 
 const SELF_TEST_SPEC = ExperimentSpec.parse({
   task: { kind: 'teacher-student', inputDim: 8, teacherWidth: 8, classes: 3 },
